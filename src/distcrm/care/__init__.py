@@ -1,0 +1,3 @@
+"""distcrm.care (under construction)."""
+
+__all__: list[str] = []

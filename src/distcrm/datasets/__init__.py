@@ -1,0 +1,3 @@
+"""distcrm.datasets (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.domain (under construction)."""
+
+__all__: list[str] = []

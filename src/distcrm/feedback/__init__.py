@@ -1,0 +1,3 @@
+"""distcrm.feedback (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.forecast (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.kpi (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.loyalty (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.plotting (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.recommend (under construction)."""
+
+__all__: list[str] = []

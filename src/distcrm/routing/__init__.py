@@ -1,0 +1,3 @@
+"""distcrm.routing (under construction)."""
+
+__all__: list[str] = []

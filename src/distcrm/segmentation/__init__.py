@@ -1,0 +1,3 @@
+"""distcrm.segmentation (under construction)."""
+
+__all__: list[str] = []

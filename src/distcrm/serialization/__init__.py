@@ -1,0 +1,3 @@
+"""distcrm.serialization (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.storage (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""distcrm.testing (under construction)."""
+
+__all__: list[str] = []

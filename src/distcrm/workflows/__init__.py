@@ -1,0 +1,3 @@
+"""distcrm.workflows (under construction)."""
+
+__all__: list[str] = []
