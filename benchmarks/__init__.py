@@ -1,0 +1,1 @@
+"""distcrm benchmarks: run with ``make bench`` (``python -m benchmarks``)."""
