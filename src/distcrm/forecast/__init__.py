@@ -1,3 +1,21 @@
-"""distcrm.forecast (under construction)."""
+"""Demand forecasting: intermittent and smooth item demand, probabilistic, auto-selected.
 
-__all__: list[str] = []
+Every forecaster takes a :class:`distcrm.data.DemandPanel` and works on all series at
+once: ``Croston().fit(panel).predict(h)`` returns a :class:`Forecast` with ``.mean``,
+``.quantiles(levels)``, ``.interval(level)``, ``.to_frame()`` and ``.plot()``.
+"""
+
+from distcrm.forecast._base import BaseForecaster, Forecast, complete_series
+from distcrm.forecast._intermittent import ADIDA, IMAPA, TSB, Croston, CrostonOptimized, CrostonSBA
+
+__all__ = [
+    "ADIDA",
+    "IMAPA",
+    "TSB",
+    "BaseForecaster",
+    "Croston",
+    "CrostonOptimized",
+    "CrostonSBA",
+    "Forecast",
+    "complete_series",
+]

@@ -1,0 +1,386 @@
+"""The shared forecaster base, the ``Forecast`` result and the demand-distribution model.
+
+Probabilistic forecasts
+-----------------------
+Every forecaster turns its point forecast ``mu`` into a predictive distribution per
+series and horizon step. The variance ``v`` comes from the method's own one-step
+in-sample errors (mean squared error of the fitted values, parameters at their final
+values), times a horizon factor for methods whose uncertainty grows with the horizon
+(random walks, trends).
+
+* Panels of whole numbers (counts of units, the distributor's case) get a **negative
+  binomial** with mean ``mu`` and variance ``max(v, mu)`` (Poisson when the in-sample
+  errors show no over-dispersion). A count model puts a point mass at zero, so an
+  intermittent series gets a lower bound of 0 and an honest upper bound; it never
+  predicts negative or fractional demand. Negative binomial demand has been shown to
+  fit car-part demand better than Croston's normal errors (Snyder, Ord & Beaumont
+  2012, "Forecasting the intermittent demand for slow-moving inventories").
+* Other panels get a normal distribution truncated at zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Self
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from distcrm._estimator import BaseEstimator, check_is_fitted
+from distcrm.data import DemandPanel
+from distcrm.errors import FieldError, ValidationError
+
+__all__ = ["BaseForecaster", "Forecast", "complete_series"]
+
+FloatArray = npt.NDArray[np.float64]
+Family = Literal["negbin", "normal"]
+
+
+def complete_series(panel: DemandPanel) -> DemandPanel:
+    """The series of ``panel`` that have no missing value.
+
+    Forecasters reject NaN (see :class:`BaseForecaster`); this is the explicit way to
+    set incomplete series aside (carparts has 81 series that stop early).
+
+    Examples
+    --------
+    >>> p = DemandPanel.from_array([[0, 1, 2], [1, float("nan"), 1]])
+    >>> complete_series(p).series_ids.tolist()
+    ['0']
+    """
+    keep = ~np.isnan(panel.values).any(axis=1)
+    return panel.take(np.flatnonzero(keep))
+
+
+def check_panel(panel: Any, *, field: str = "panel") -> FloatArray:
+    """The validated values of ``panel``: a DemandPanel with no NaN."""
+    if not isinstance(panel, DemandPanel):
+        raise ValidationError.single(field, type(panel).__name__, "must be a distcrm.data.DemandPanel")
+    y = panel.values
+    nan = np.isnan(y)
+    if nan.any():
+        rows, cols = np.nonzero(nan)
+        errors = [
+            FieldError(
+                f"$.{field}.values[{panel.series_ids[i]!r}][{int(j)}]",
+                "missing value (NaN): forecasters need complete series; "
+                "use distcrm.forecast.complete_series(panel) or fill it explicitly",
+                None,
+            )
+            for i, j in zip(rows[:10].tolist(), cols[:10].tolist(), strict=True)
+        ]
+        title = f"{int(nan.sum())} missing values in {int(nan.any(axis=1).sum())} series"
+        raise ValidationError(errors, title=title)
+    with np.errstate(invalid="ignore"):
+        neg = y < 0
+    if neg.any():  # DemandPanel.from_array rejects this; a hand-built panel may not have
+        rows, cols = np.nonzero(neg)
+        raise ValidationError(
+            [
+                FieldError(f"$.{field}.values[{panel.series_ids[i]!r}][{int(j)}]", "demand must be >= 0", float(y[i, j]))
+                for i, j in zip(rows[:10].tolist(), cols[:10].tolist(), strict=True)
+            ]
+        )
+    return y
+
+
+def check_horizon(h: Any) -> int:
+    """``h`` as a positive int, or a ValidationError naming ``h``."""
+    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h <= 0:
+        raise ValidationError.single("h", h, "must be a positive integer")
+    return int(h)
+
+
+def check_fraction(name: str, value: Any, *, low: float = 0.0, high: float = 1.0) -> float:
+    """A smoothing weight in ``(low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ValidationError.single(name, value, "must be a number")
+    v = float(value)
+    if not (low < v <= high):
+        raise ValidationError.single(name, value, f"must be in ({low}, {high}]")
+    return v
+
+
+def check_int(name: str, value: Any, *, low: int = 1) -> int:
+    """An integer hyper-parameter ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValidationError.single(name, value, f"must be an integer >= {low}")
+    return int(value)
+
+
+def residual_variance(y: FloatArray, fitted: FloatArray) -> FloatArray:
+    """Per-series mean squared one-step error over the periods with a fitted value.
+
+    Series with fewer than two fitted periods fall back to the variance of their
+    history (0 for a constant history).
+    """
+    err = y - fitted
+    ok = np.isfinite(err)
+    cnt = ok.sum(axis=1)
+    sq = np.where(ok, err * err, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mse = sq / cnt
+    fallback = y.var(axis=1)
+    out: FloatArray = np.where(cnt >= 2, mse, fallback)
+    return out
+
+
+def _is_count(y: FloatArray) -> bool:
+    return bool(np.all(y == np.round(y)))
+
+
+@attrs.frozen(eq=False, kw_only=True)
+class Forecast:
+    """Point and probabilistic forecasts of many series, ``h`` periods ahead.
+
+    Attributes
+    ----------
+    mean
+        ``(n_series, h)`` expected demand.
+    variance
+        ``(n_series, h)`` predictive variance per period.
+    family
+        ``"negbin"`` (count data: negative binomial, Poisson when not over-dispersed)
+        or ``"normal"`` (normal truncated at 0).
+    series_ids
+        One key per row.
+    periods
+        The dates of the ``h`` future periods, or ``None``.
+    method
+        The method that produced each row (one name, or one per series for
+        :class:`AutoForecaster`).
+
+    Examples
+    --------
+    >>> from distcrm.data import DemandPanel
+    >>> from distcrm.forecast import Croston
+    >>> p = DemandPanel.from_array([[0, 2, 0, 0, 3, 0, 1, 0]])
+    >>> fc = Croston().fit(p).predict(3)
+    >>> fc.mean.shape
+    (1, 3)
+    >>> lo, hi = fc.interval(0.9)
+    >>> bool((lo <= fc.mean).all() and (fc.mean <= hi).all())
+    True
+    """
+
+    mean: FloatArray
+    variance: FloatArray
+    family: Family
+    series_ids: npt.NDArray[np.object_]
+    periods: npt.NDArray[np.datetime64] | None = None
+    method: npt.NDArray[np.object_] = attrs.field(factory=lambda: np.array([], dtype=object))
+
+    @property
+    def h(self) -> int:
+        """The horizon."""
+        return int(self.mean.shape[1])
+
+    @property
+    def n_series(self) -> int:
+        """The number of series."""
+        return int(self.mean.shape[0])
+
+    def quantiles(self, levels: Sequence[float] | FloatArray | float) -> FloatArray:
+        """Quantiles of the predictive distribution, shape ``(n_series, h, len(levels))``.
+
+        For count data the quantile is the smallest whole number ``q`` with
+        ``P(Y <= q) >= level``.
+        """
+        lv = np.atleast_1d(np.asarray(levels, dtype=np.float64))
+        if lv.ndim != 1 or lv.size == 0 or not np.all((lv > 0) & (lv < 1)):
+            raise ValidationError.single("levels", np.asarray(levels).tolist(), "must be numbers in (0, 1)")
+        return demand_quantiles(self.mean, self.variance, self.family, lv)
+
+    def interval(self, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
+        """The central prediction interval ``(lower, upper)``, each ``(n_series, h)``."""
+        if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
+            raise ValidationError.single("level", level, "must be in (0, 1)")
+        a = (1.0 - float(level)) / 2.0
+        q = self.quantiles([a, 1.0 - a])
+        return q[..., 0], q[..., 1]
+
+    def total(self, periods: int | None = None) -> Forecast:
+        """The forecast of the demand summed over the first ``periods`` steps (lead-time demand).
+
+        Per-period demands are treated as independent, so means and variances add.
+        """
+        k = self.h if periods is None else check_horizon(periods)
+        if k > self.h:
+            raise ValidationError.single("periods", k, f"must be <= the horizon {self.h}")
+        return attrs.evolve(
+            self,
+            mean=self.mean[:, :k].sum(axis=1, keepdims=True),
+            variance=self.variance[:, :k].sum(axis=1, keepdims=True),
+            periods=None if self.periods is None else self.periods[:1],
+        )
+
+    def to_frame(self, levels: Sequence[float] = (0.05, 0.95)) -> Any:
+        """A long pandas DataFrame: series_id, step, period, mean and the quantile columns."""
+        from distcrm._optional import import_optional
+
+        pd = import_optional("pandas", feature="Forecast.to_frame")
+        n, h = self.mean.shape
+        data: dict[str, Any] = {
+            "series_id": np.repeat(self.series_ids, h),
+            "step": np.tile(np.arange(1, h + 1), n),
+        }
+        if self.periods is not None:
+            data["period"] = np.tile(self.periods, n)
+        data["mean"] = self.mean.ravel()
+        if len(levels):
+            q = self.quantiles(levels)
+            for j, lv in enumerate(levels):
+                data[f"q{lv:g}"] = q[..., j].ravel()
+        if self.method.size == n:
+            data["method"] = np.repeat(self.method, h)
+        return pd.DataFrame(data)
+
+    def _repr_html_(self) -> str:
+        n, h = self.mean.shape
+        rows = min(n, 8)
+        lo, hi = self.interval(0.9)
+        head = "".join(f"<th>{j + 1}</th>" for j in range(min(h, 12)))
+        body = []
+        for i in range(rows):
+            cells = "".join(
+                f"<td>{self.mean[i, j]:.3g} [{lo[i, j]:.3g}, {hi[i, j]:.3g}]</td>" for j in range(min(h, 12))
+            )
+            body.append(f"<tr><th>{self.series_ids[i]}</th>{cells}</tr>")
+        more = f"<p>... {n - rows} more series</p>" if n > rows else ""
+        methods = ", ".join(sorted({str(m) for m in self.method.tolist()})) if self.method.size else "?"
+        return (
+            f"<div><b>Forecast</b>: {n} series x {h} periods ({methods}); "
+            f"mean [90% interval], {self.family}<table><tr><th>series</th>{head}</tr>"
+            + "".join(body)
+            + f"</table>{more}</div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Forecast: {self.n_series} series x {self.h} periods, {self.family}>"
+
+    def plot(
+        self,
+        series: Any = None,
+        ax: Any = None,
+        *,
+        history: DemandPanel | None = None,
+        actual: DemandPanel | None = None,
+        level: float = 0.9,
+    ) -> Any:
+        """Plot the forecasts with their interval for a few series (the first 4 by default).
+
+        ``series`` is a series id, or a list of ids; ``history`` and ``actual`` add the
+        observed demand before and during the horizon. Returns the matplotlib axes.
+        """
+        from distcrm.forecast._plot import plot_forecast
+
+        return plot_forecast(self, series, ax, history=history, actual=actual, level=level)
+
+
+def demand_quantiles(mean: FloatArray, variance: FloatArray, family: Family, levels: FloatArray) -> FloatArray:
+    """Quantiles ``(…, len(levels))`` of the demand distribution with ``mean`` and ``variance``."""
+    from scipy import special, stats
+
+    mu = np.maximum(mean, 0.0)[..., None]
+    var = np.maximum(variance, 0.0)[..., None]
+    lv = levels.reshape((1,) * mean.ndim + (-1,))
+    if family == "normal":
+        sd = np.sqrt(var)
+        q = mu + sd * special.ndtri(lv)
+        out: FloatArray = np.maximum(q, 0.0)
+        return out
+    var = np.maximum(var, mu)
+    over = var > mu * (1.0 + 1e-9)
+    shape = np.broadcast_shapes(mu.shape, lv.shape)
+    out = np.zeros(shape)
+    pos = np.broadcast_to(mu > 0, shape)
+    mu_b = np.broadcast_to(mu, shape)
+    var_b = np.broadcast_to(var, shape)
+    lv_b = np.broadcast_to(lv, shape)
+    over_b = np.broadcast_to(over, shape) & pos
+    poi = pos & ~over_b
+    if poi.any():
+        out[poi] = stats.poisson.ppf(lv_b[poi], mu_b[poi])
+    if over_b.any():
+        m, v = mu_b[over_b], var_b[over_b]
+        p = m / v
+        r = m * p / (1.0 - p)
+        out[over_b] = stats.nbinom.ppf(lv_b[over_b], r, p)
+    return out
+
+
+class BaseForecaster(BaseEstimator):
+    """The forecaster contract: ``fit(panel)`` returns ``self``; ``predict(h)`` a :class:`Forecast`.
+
+    Subclasses implement ``_fit(y)`` (``y`` is the validated ``(n_series, n_periods)``
+    array) setting learned ``*_`` attributes and ``fitted_`` (one-step in-sample
+    fitted values, NaN where there is none), and ``_mean(h)``; ``_horizon_factor(h)``
+    scales the one-step variance by step.
+
+    NaN policy: a panel with any missing value is rejected with a ``ValidationError``
+    naming each series and period; set such series aside with
+    :func:`complete_series` or fill them explicitly.
+    """
+
+    #: minimum number of periods ``fit`` needs
+    _min_periods: int = 1
+
+    def fit(self, panel: DemandPanel) -> Self:
+        """Learn from ``panel`` (a :class:`~distcrm.data.DemandPanel` with no NaN)."""
+        y = check_panel(panel)
+        self._check_params()
+        need = self._needed_periods()
+        if y.shape[1] < need:
+            raise ValidationError.single(
+                "panel.n_periods", y.shape[1], f"{type(self).__name__} needs at least {need} periods of history"
+            )
+        self._fit(y)
+        self.series_ids_ = panel.series_ids
+        self.n_periods_ = y.shape[1]
+        self._panel_ = panel
+        self.count_data_ = _is_count(y)
+        fitted = getattr(self, "fitted_", None)
+        self.sigma2_ = residual_variance(y, fitted) if fitted is not None else y.var(axis=1)
+        return self
+
+    def predict(self, h: int) -> Forecast:
+        """Forecast ``h`` periods ahead."""
+        check_is_fitted(self, "series_ids_", "predict")
+        h = check_horizon(h)
+        mean = np.maximum(self._mean(h), 0.0)
+        var = self.sigma2_[:, None] * self._horizon_factor(h)
+        family: Family = "negbin" if self.count_data_ else "normal"
+        return Forecast(
+            mean=mean,
+            variance=var,
+            family=family,
+            series_ids=self.series_ids_,
+            periods=self._panel_.future_periods(h),
+            method=np.full(mean.shape[0], type(self).__name__, dtype=object),
+        )
+
+    def fit_predict(self, panel: DemandPanel, h: int) -> Forecast:
+        """``fit(panel).predict(h)``."""
+        return self.fit(panel).predict(h)
+
+    # -- hooks -------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        """Validate the hyper-parameters (raise ValidationError naming them)."""
+
+    def _needed_periods(self) -> int:
+        return self._min_periods
+
+    def _fit(self, y: FloatArray) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _mean(self, h: int) -> FloatArray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _horizon_factor(self, h: int) -> FloatArray:
+        return np.ones((1, h))
+
+
+def flat(level: FloatArray, h: int) -> FloatArray:
+    """Repeat one value per series over ``h`` steps."""
+    return np.repeat(level[:, None], h, axis=1)
