@@ -7,15 +7,25 @@ once: ``Croston().fit(panel).predict(h)`` returns a :class:`Forecast` with ``.me
 
 from distcrm.forecast._base import BaseForecaster, Forecast, complete_series
 from distcrm.forecast._intermittent import ADIDA, IMAPA, TSB, Croston, CrostonOptimized, CrostonSBA
+from distcrm.forecast._purchase._betageo import BetaGeoModel, ModifiedBetaGeoModel
+from distcrm.forecast._purchase._gammagamma import GammaGammaModel
+from distcrm.forecast._purchase._pareto import ParetoNBDModel
+from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForecast
 
 __all__ = [
     "ADIDA",
     "IMAPA",
     "TSB",
     "BaseForecaster",
+    "BetaGeoModel",
     "Croston",
     "CrostonOptimized",
     "CrostonSBA",
     "Forecast",
+    "GammaGammaModel",
+    "HoldoutEvaluation",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "PurchaseForecast",
     "complete_series",
 ]

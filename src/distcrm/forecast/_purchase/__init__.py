@@ -1,0 +1,1 @@
+"""Purchase (buy-till-you-die) and spend models: private implementation of ``distcrm.forecast``."""
