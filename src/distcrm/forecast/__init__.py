@@ -11,6 +11,7 @@ from distcrm.forecast._purchase._betageo import BetaGeoModel, ModifiedBetaGeoMod
 from distcrm.forecast._purchase._gammagamma import GammaGammaModel
 from distcrm.forecast._purchase._pareto import ParetoNBDModel
 from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForecast
+from distcrm.forecast._purchase._seasonal import SeasonalPurchaseModel
 
 __all__ = [
     "ADIDA",
@@ -27,5 +28,6 @@ __all__ = [
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "PurchaseForecast",
+    "SeasonalPurchaseModel",
     "complete_series",
 ]
