@@ -1,0 +1,296 @@
+"""What the SQL adapters share: the schema, its migrations and the transaction object.
+
+Every aggregate has a table ``(id, version, doc, <indexed columns>)``; ``doc`` is the
+record's converter JSON. Side tables: ``customer_tags`` (for the tag query),
+``id_keys`` (a dictionary of customer/product ids to integers) and ``order_lines``
+(one row per order line, numbers as int64 micro-units) for the analytics bridge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from distcrm.errors import ConflictError, DuplicateError, IntegrityError, NotFoundError
+from distcrm.storage._codec import decode, encode
+from distcrm.storage._lines import order_keys_needed, order_line_rows
+from distcrm.storage._spec import AggregateSpec, Query, spec_for, specs
+from distcrm.storage._store import BaseStore
+
+__all__ = ["SCHEMA_VERSION", "Dialect", "SqlStore", "SqlTx", "migrations"]
+
+_CHUNK = 500
+
+
+@attrs.frozen
+class Dialect:
+    """The few places where SQLite and PostgreSQL SQL differ."""
+
+    name: str
+    ph: str  # parameter placeholder
+    json_type: str
+    json_param: str
+    key_pk: str
+    integrity_errors: tuple[type[BaseException], ...]
+
+    def sql(self, text: str) -> str:
+        """``text`` written with ``?`` placeholders, in this dialect."""
+        return text if self.ph == "?" else text.replace("?", self.ph)
+
+
+def _table_ddl(d: Dialect, s: AggregateSpec) -> list[str]:
+    cols = "".join(f", {c.name} {c.sqltype}" for c in s.columns)
+    check = " CHECK (json_valid(doc))" if d.name == "sqlite" else ""
+    out = [
+        f"CREATE TABLE {s.table} (id TEXT PRIMARY KEY, version BIGINT NOT NULL CHECK (version >= 0), "
+        f"doc {d.json_type} NOT NULL{check}{cols})"
+    ]
+    for ix in s.indexes:
+        out.append(f"CREATE INDEX {s.table}_{'_'.join(ix)} ON {s.table} ({', '.join(ix)})")
+    return out
+
+
+def _v1(d: Dialect) -> list[str]:
+    out = ["CREATE TABLE IF NOT EXISTS distcrm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"]
+    for s in specs():
+        out += _table_ddl(d, s)
+    out.append(
+        "CREATE TABLE customer_tags (customer_id TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE, "
+        "tag TEXT NOT NULL, PRIMARY KEY (tag, customer_id))"
+    )
+    out.append("CREATE INDEX customer_tags_customer ON customer_tags (customer_id)")
+    return out
+
+
+def _v2(d: Dialect) -> list[str]:
+    return [
+        f"CREATE TABLE id_keys (key {d.key_pk}, id TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE order_lines (order_id TEXT NOT NULL, line_no INTEGER NOT NULL, "
+        "customer_key BIGINT NOT NULL, product_key BIGINT NOT NULL, order_key BIGINT NOT NULL, "
+        "ts BIGINT NOT NULL, ts_local BIGINT NOT NULL, state BIGINT NOT NULL, "
+        "quantity BIGINT NOT NULL, unit_price BIGINT NOT NULL, discount BIGINT NOT NULL, "
+        "amount BIGINT NOT NULL, currency TEXT NOT NULL)",
+        "CREATE INDEX order_lines_order ON order_lines (order_id)",
+        "CREATE INDEX order_lines_ts ON order_lines (ts)",
+    ]
+
+
+def _backfill_lines(tx: SqlTx) -> None:
+    """Migration 2: derive order_lines from the orders already stored."""
+    spec = spec_for("orders")
+    batch: list[Any] = []
+    for obj in tx.scan(spec):
+        batch.append(obj)
+        if len(batch) >= 5000:
+            tx.insert_lines(batch)
+            batch = []
+    if batch:
+        tx.insert_lines(batch)
+
+
+# (version, DDL statements for a dialect, optional data step)
+Migration = tuple[int, Callable[[Dialect], list[str]], Callable[["SqlTx"], None] | None]
+
+
+def migrations() -> list[Migration]:
+    """The forward migrations, oldest first; the schema version is the last one's number."""
+    return [(1, _v1, None), (2, _v2, _backfill_lines)]
+
+
+SCHEMA_VERSION = 2
+
+
+class SqlTx:
+    """One transaction on a DB-API connection (the adapter begins and ends it)."""
+
+    def __init__(self, store: SqlStore, cur: Any) -> None:
+        self.store = store
+        self.d = store.dialect
+        self.cur = cur
+
+    def ex(self, text: str, params: Sequence[Any] = ()) -> Any:
+        self.cur.execute(self.d.sql(text), params)
+        return self.cur
+
+    def many(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cur.executemany(self.d.sql(text), rows)
+
+    # -- id keys -------------------------------------------------------------------------------
+    def keys_for(self, ids: set[str]) -> dict[str, int]:
+        cache = self.store._key_cache
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            self._load_keys(missing)
+            new = [i for i in missing if i not in cache]
+            if new:
+                self.many("INSERT INTO id_keys (id) VALUES (?) ON CONFLICT (id) DO NOTHING", [(i,) for i in new])
+                self._load_keys(new)
+            self.store._touched_keys = True
+        return cache
+
+    def _load_keys(self, ids: list[str]) -> None:
+        cache = self.store._key_cache
+        for k in range(0, len(ids), _CHUNK):
+            chunk = ids[k : k + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for key, id in self.ex(f"SELECT key, id FROM id_keys WHERE id IN ({marks})", chunk).fetchall():
+                cache[id] = int(key)
+
+    # -- writes --------------------------------------------------------------------------------
+    def _existing(self, spec: AggregateSpec, ids: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for k in range(0, len(ids), _CHUNK):
+            chunk = list(ids[k : k + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            found += [r[0] for r in self.ex(f"SELECT id FROM {spec.table} WHERE id IN ({marks})", chunk)]
+        return found
+
+    def _row(self, spec: AggregateSpec, obj: Any) -> tuple[Any, ...]:
+        return (obj.id, obj.version, encode(obj), *spec.index_values(obj))
+
+    def insert(self, spec: AggregateSpec, objs: Sequence[Any]) -> None:
+        ids = [o.id for o in objs]
+        if len(set(ids)) != len(ids):
+            seen: set[str] = set()
+            dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+            raise DuplicateError(spec.kind, dup)
+        existing = self._existing(spec, ids)
+        if existing:
+            raise DuplicateError(spec.kind, existing[0])
+        rows = [self._row(spec, o) for o in objs]
+        cols = ", ".join(["id", "version", "doc", *(c.name for c in spec.columns)])
+        marks = ", ".join([self.d.ph, self.d.ph, self.d.json_param, *(self.d.ph for _ in spec.columns)])
+        self.ex("SAVEPOINT distcrm_insert")
+        try:
+            self.cur.executemany(f"INSERT INTO {spec.table} ({cols}) VALUES ({marks})", rows)
+            self._write_side(spec, objs, replace=False)
+        except self.d.integrity_errors as exc:
+            self.ex("ROLLBACK TO SAVEPOINT distcrm_insert")
+            self.ex("RELEASE SAVEPOINT distcrm_insert")
+            raise DuplicateError(spec.kind, ids[0] if len(ids) == 1 else f"one of {len(ids)} ids") from exc
+        self.ex("RELEASE SAVEPOINT distcrm_insert")
+
+    def _write_side(self, spec: AggregateSpec, objs: Sequence[Any], *, replace: bool) -> None:
+        if spec.tags is not None:
+            if replace:
+                self.many("DELETE FROM customer_tags WHERE customer_id = ?", [(o.id,) for o in objs])
+            self.many(
+                "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)",
+                [(o.id, t) for o in objs for t in sorted(spec.tags(o))],
+            )
+        if spec.repo == "orders" and self.store.has_lines:
+            if replace:
+                self.many("DELETE FROM order_lines WHERE order_id = ?", [(o.id,) for o in objs])
+            self.insert_lines(objs)
+
+    def insert_lines(self, orders: Sequence[Any]) -> None:
+        keys = self.keys_for(order_keys_needed(orders))
+        self.many(
+            "INSERT INTO order_lines (order_id, line_no, customer_key, product_key, order_key, ts, "
+            "ts_local, state, quantity, unit_price, discount, amount, currency) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            order_line_rows(orders, keys),
+        )
+
+    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int) -> None:
+        sets = ", ".join(["version = ?", f"doc = {self.d.json_param.replace(self.d.ph, '?')}",
+                          *(f"{c.name} = ?" for c in spec.columns)])
+        row = self._row(spec, obj)
+        cur = self.ex(f"UPDATE {spec.table} SET {sets} WHERE id = ? AND version = ?",
+                      (*row[1:], obj.id, expected_version))
+        if cur.rowcount != 1:
+            found = self.ex(f"SELECT version FROM {spec.table} WHERE id = ?", (obj.id,)).fetchone()
+            if found is None:
+                raise NotFoundError(spec.kind, obj.id)
+            raise ConflictError(spec.kind, obj.id, expected_version, int(found[0]))
+        self._write_side(spec, [obj], replace=True)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def get(self, spec: AggregateSpec, id: str) -> Any | None:
+        row = self.ex(f"SELECT doc FROM {spec.table} WHERE id = ?", (id,)).fetchone()
+        return None if row is None else decode(spec.cls, row[0])
+
+    def scan(self, spec: AggregateSpec) -> Iterator[Any]:
+        cls = spec.cls
+        cur = self.store._cursor()
+        try:
+            cur.execute(f"SELECT doc FROM {spec.table} ORDER BY id")
+            while True:
+                rows = cur.fetchmany(1000)
+                if not rows:
+                    break
+                for (doc,) in rows:
+                    yield decode(cls, doc)
+        finally:
+            cur.close()
+
+    def query(self, spec: AggregateSpec, query: Query, params: dict[str, Any]) -> list[Any]:
+        where: list[str] = []
+        args: list[Any] = []
+        for c in query.conds:
+            p = params.get(c.param)
+            if p is None:
+                continue
+            if c.op == "tag":
+                where.append("id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)")
+            else:
+                where.append(f"{c.column} {c.op} ?")
+            args.append(p)
+        sql = f"SELECT doc FROM {spec.table}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY " + ", ".join([*query.order_by, "id"])
+        cls = spec.cls
+        return [decode(cls, r[0]) for r in self.ex(sql, args).fetchall()]
+
+    def count(self, spec: AggregateSpec) -> int:
+        return int(self.ex(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+
+
+class SqlStore(BaseStore):
+    """Base of the SQL adapters: schema creation and migration, key cache."""
+
+    dialect: Dialect
+    has_lines = True
+
+    def __init__(self) -> None:
+        self._key_cache: dict[str, int] = {}
+        self._touched_keys = False
+        super().__init__()
+
+    def _cursor(self) -> Any:
+        raise NotImplementedError
+
+    def _forget_keys_on_rollback(self) -> None:
+        if self._touched_keys:
+            self._key_cache.clear()
+            self._touched_keys = False
+
+    def _migrate(self, tx: SqlTx, *, target: int = SCHEMA_VERSION) -> int:
+        """Bring the schema to ``target`` (called in a write transaction); returns the version."""
+        tx.ex("CREATE TABLE IF NOT EXISTS distcrm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = tx.ex("SELECT value FROM distcrm_meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise IntegrityError(
+                f"the database's schema version is {current}, newer than this distcrm supports "
+                f"({SCHEMA_VERSION}); upgrade distcrm to open it"
+            )
+        for version, ddl, data in migrations():
+            if current < version <= target:
+                self.has_lines = version >= 2
+                for stmt in ddl(self.dialect):
+                    tx.ex(stmt)
+                if data is not None:
+                    data(tx)
+                tx.ex(
+                    "INSERT INTO distcrm_meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(version),),
+                )
+                current = version
+        self.has_lines = current >= 2
+        return current

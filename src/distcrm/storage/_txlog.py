@@ -1,0 +1,191 @@
+"""The analytics bridge: order lines to a columnar ``TransactionLog`` without per-row objects.
+
+SQLite returns each column of a chunk of ``order_lines`` as one ``group_concat`` string
+that NumPy parses in C; PostgreSQL streams a binary ``COPY`` that NumPy reads as a
+structured array. Customer, product and order ids are stored as integer keys; only the
+distinct ids are turned into Python strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from distcrm.errors import ValidationError
+from distcrm.storage._lines import MICRO, line_values, local_micros, order_state
+from distcrm.storage._spec import to_micros
+
+if TYPE_CHECKING:
+    from distcrm.data import TransactionLog
+    from distcrm.storage._sql import SqlTx
+
+__all__ = ["log_from_orders", "read_sql_log"]
+
+_COLS = ("customer_key", "product_key", "order_key", "ts_local", "state", "quantity", "amount")
+I64 = npt.NDArray[np.int64]
+
+
+def log_from_orders(orders: Sequence[Any]) -> TransactionLog:
+    """The TransactionLog of domain orders, with the SQL adapters' conventions (MemoryStore's path).
+
+    One row per line of every non-draft order; cancelled orders are marked cancelled;
+    timestamps are wall-clock times in each order's own offset; amounts are
+    ``quantity * unit_price * (1 - discount)``.
+    """
+    from distcrm.data import TransactionLog
+
+    cust: list[str] = []
+    item: list[str] = []
+    oid: list[str] = []
+    ts: list[int] = []
+    nums: list[tuple[int, int, int]] = []
+    currencies: set[str] = set()
+    for o in orders:
+        state = order_state(o)
+        if state == 2:
+            continue
+        t = local_micros(o.created_at)
+        for line in o.lines:
+            pid, q, _p, _d, a, cur = line_values(line)
+            cust.append(o.customer_id)
+            item.append(pid)
+            oid.append(o.id)
+            ts.append(t)
+            nums.append((q, a, state))
+            currencies.add(cur)
+    _one_currency(currencies)
+    arr = np.array(nums, dtype=np.int64).reshape(-1, 3)
+    return TransactionLog.from_arrays(
+        customer=np.array(cust, dtype=object),
+        timestamp=np.array(ts, dtype=np.int64).astype("datetime64[us]"),
+        quantity=arr[:, 0] / MICRO,
+        amount=arr[:, 1] / MICRO,
+        item=np.array(item, dtype=object),
+        order=np.array(oid, dtype=object),
+        cancelled=arr[:, 2] == 1,
+    )
+
+
+def _one_currency(currencies: Iterable[str]) -> None:
+    cs = sorted(set(currencies))
+    if len(cs) > 1:
+        raise ValidationError.single(
+            "currency", cs, "the order lines are in more than one currency; amounts cannot be added up"
+        )
+
+
+def _where(start: datetime | None, end: datetime | None) -> tuple[str, list[int]]:
+    conds = ["state != 2"]  # drafts are not purchases
+    args: list[int] = []
+    if start is not None:
+        conds.append("ts >= ?")
+        args.append(to_micros(start, "start"))
+    if end is not None:
+        conds.append("ts < ?")
+        args.append(to_micros(end, "end"))
+    return " WHERE " + " AND ".join(conds), args
+
+
+def read_sql_log(tx: SqlTx, start: datetime | None, end: datetime | None) -> TransactionLog:
+    """Read order_lines created in ``[start, end)`` column-wise into a TransactionLog."""
+    from distcrm.data import TransactionLog
+
+    where, args = _where(start, end)
+    cols = _pg_columns(tx, where, args) if tx.d.name == "postgresql" else _sqlite_columns(tx, where, args)
+    currencies = [r[0] for r in tx.ex(f"SELECT DISTINCT currency FROM order_lines{where}", args).fetchall()]
+    _one_currency(currencies)
+    ck, pk, ok, ts, state, qty, amt = cols
+    (c_codes, c_ids), (p_codes, p_ids), (o_codes, o_ids) = _ranked(tx, ck, pk, ok)
+    log = TransactionLog.from_arrays(
+        customer=c_codes,
+        timestamp=ts.astype("datetime64[us]"),
+        quantity=qty / MICRO,
+        amount=amt / MICRO,
+        item=p_codes,
+        order=o_codes,
+        cancelled=state == 1,
+    )
+    return _with_ids(log, c_ids, p_ids, o_ids)
+
+
+def _with_ids(log: Any, c_ids: Any, p_ids: Any, o_ids: Any) -> Any:
+    """Replace the rank codes' id arrays (sorted ints) by the real ids (sorted the same way)."""
+    changes: dict[str, Any] = {
+        "customer_ids": c_ids[log.customer_ids.astype(np.int64)] if len(log.customer_ids) else c_ids[:0],
+        "item_ids": p_ids[log.item_ids.astype(np.int64)] if len(log.item_ids) else p_ids[:0],
+        "order_ids": o_ids[log.order_ids.astype(np.int64)] if len(log.order_ids) else o_ids[:0],
+    }
+    if getattr(log, "returns", None) is not None:
+        changes["returns"] = _with_ids(log.returns, c_ids, p_ids, o_ids)
+    for k in ("customer_ids", "item_ids", "order_ids"):
+        changes[k].flags.writeable = False
+    return attrs.evolve(log, **changes)
+
+
+def _ranked(tx: SqlTx, *key_arrays: I64) -> list[tuple[I64, npt.NDArray[np.object_]]]:
+    """For each key column: codes that sort like the ids, and the sorted distinct ids."""
+    out = []
+    for keys in key_arrays:
+        uniq = np.unique(keys)
+        ids = _ids_of(tx, uniq)
+        order = np.argsort(ids, kind="stable")  # string sort of the distinct ids only
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[order] = np.arange(len(uniq))
+        codes = rank[np.searchsorted(uniq, keys)] if len(keys) else np.empty(0, dtype=np.int64)
+        out.append((codes, ids[order]))
+    return out
+
+
+def _ids_of(tx: SqlTx, keys: I64) -> npt.NDArray[np.object_]:
+    found: dict[int, str] = {}
+    lst = [int(k) for k in keys]
+    for i in range(0, len(lst), 500):
+        chunk = lst[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update((int(k), v) for k, v in tx.ex(f"SELECT key, id FROM id_keys WHERE key IN ({marks})", chunk))
+    ids = np.empty(len(lst), dtype=object)
+    ids[:] = [found[k] for k in lst]
+    return ids
+
+
+def _sqlite_columns(tx: SqlTx, where: str, args: list[int]) -> list[I64]:
+    lo_hi = tx.ex("SELECT min(rowid), max(rowid) FROM order_lines").fetchone()
+    parts: list[list[I64]] = []
+    if lo_hi[0] is not None:
+        step = 250_000
+        aggs = ", ".join(f"group_concat({c})" for c in _COLS)
+        for lo in range(int(lo_hi[0]), int(lo_hi[1]) + 1, step):
+            sql = f"SELECT count(*), {aggs} FROM order_lines{where} AND rowid >= ? AND rowid < ?"
+            row = tx.ex(sql, [*args, lo, lo + step]).fetchone()
+            n = int(row[0])
+            if n == 0:
+                continue
+            arrays = [np.fromstring(s, dtype=np.int64, sep=",") for s in row[1:]]  # parsed in C
+            if any(len(a) != n for a in arrays):  # pragma: no cover - would be a SQLite bug
+                raise AssertionError("order_lines column lengths disagree")
+            parts.append(arrays)
+    if not parts:
+        return [np.empty(0, dtype=np.int64) for _ in _COLS]
+    return [np.concatenate([p[i] for p in parts]) for i in range(len(_COLS))]
+
+
+def _pg_columns(tx: SqlTx, where: str, args: list[int]) -> list[I64]:
+    # binary COPY: 19-byte header (+ extension), per row an int16 field count then, per
+    # field, an int32 length and the big-endian value; an int16 -1 trailer.
+    sql = tx.d.sql(f"COPY (SELECT {', '.join(_COLS)} FROM order_lines{where}) TO STDOUT (FORMAT BINARY)")
+    buf = bytearray()
+    with tx.cur.copy(sql, args) as copy:
+        for chunk in copy:
+            buf += chunk
+    ext = int.from_bytes(buf[15:19], "big")
+    body = memoryview(buf)[19 + ext : len(buf) - 2]
+    fields: list[tuple[str, str]] = [("n", ">i2")]
+    for c in _COLS:
+        fields += [(f"{c}_len", ">i4"), (c, ">i8")]
+    recs = np.frombuffer(body, dtype=np.dtype(fields))
+    return [recs[c].astype(np.int64) for c in _COLS]
