@@ -73,7 +73,11 @@ def validate_record(spec: AggregateSpec, obj: Any, where: str = "") -> None:
     if errors:
         raise ValidationError(errors)
     try:
-        attrs.validate(obj)
+        revalidate = getattr(type(obj), "__attrs_post_init__", None)
+        if revalidate is not None:
+            revalidate(obj)  # the domain's own validation of every field
+        else:
+            attrs.validate(obj)
     except ValidationError as exc:
         raise exc.prefixed(where) if where else exc from None
     except (TypeError, ValueError) as exc:
