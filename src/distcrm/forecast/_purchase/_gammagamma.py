@@ -61,9 +61,13 @@ class GammaGammaModel(BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from distcrm.data import CustomerSummary
-    >>> s = CustomerSummary.from_arrays(frequency=[2, 1, 0, 4, 1, 3], recency=[30, 2, 0, 35, 20, 12],
-    ...     T=[39] * 6, monetary_value=[22.4, 11.8, float("nan"), 35.0, 18.0, 27.5])
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(1, 6, 3000).astype(float)
+    >>> nu = rng.gamma(4.0, 1 / 15.0, 3000)
+    >>> m_ = rng.gamma(6.0 * x, 1 / (nu * x))
+    >>> s = CustomerSummary.from_arrays(frequency=x, recency=x, T=x + 10, monetary_value=m_)
     >>> m = GammaGammaModel().fit(s)
     >>> sorted(m.params_)
     ['gamma', 'p', 'q']

@@ -63,9 +63,8 @@ class ParetoNBDModel(PurchaseModelBase):
 
     Examples
     --------
-    >>> from distcrm.data import CustomerSummary
-    >>> s = CustomerSummary.from_arrays(frequency=[2, 1, 0, 0, 4, 0, 1, 3],
-    ...     recency=[30.4, 1.7, 0, 0, 35.0, 0, 20.0, 12.1], T=[38.9] * 8)
+    >>> from distcrm.forecast._purchase._simulate import simulate_bgnbd
+    >>> s = simulate_bgnbd(2000, a=2.0, b=3.0, seed=1)
     >>> m = ParetoNBDModel().fit(s)
     >>> sorted(m.params_)
     ['alpha', 'beta', 'r', 's']

@@ -62,8 +62,11 @@ class SeasonalPurchaseModel(BaseEstimator):
     >>> from distcrm.data import TransactionLog
     >>> log = TransactionLog.from_arrays(customer=["a", "a", "b", "b", "a", "c"],
     ...     timestamp=["2024-01-02", "2024-02-10", "2024-01-05", "2024-03-01", "2024-04-01", "2024-02-01"])
-    >>> s = log.summary(unit="D", calibration_end="2024-04-10")
-    >>> m = SeasonalPurchaseModel().fit(s, log)  # doctest: +SKIP
+    >>> s = log.summary(unit="D", calibration_end="2024-03-15", monetary=None)
+    >>> s.first_purchase is not None
+    True
+
+    See ``examples/online_retail_seasonality.py`` for a full evaluation.
     """
 
     coef_: FloatArray
