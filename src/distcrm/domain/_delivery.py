@@ -152,7 +152,7 @@ class Shipment(Record):
                     self.events[i].at,
                 )
         st = self.status
-        if st in (_S.OUT_FOR_DELIVERY, _S.DELIVERED, _S.FAILED) and self.attempts < 1:
+        if st in (_S.OUT_FOR_DELIVERY, _S.DELIVERED) and self.attempts < 1:
             yield err("attempts", f"must be >= 1 when the shipment is {st.value}", self.attempts)
         if st is _S.FAILED and self.reason_code is None:
             yield err("reason_code", "is required when the shipment failed")

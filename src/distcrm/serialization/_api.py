@@ -51,6 +51,10 @@ def to_dict(obj: Any) -> dict[str, Any]:
 def _check_cls(cls: Any) -> None:
     if not is_record_type(cls):
         raise TypeError(f"expected a distcrm domain class, got {cls!r}")
+    if getattr(cls, "__parameters__", ()):
+        raise TypeError(
+            f"{cls.__name__} is generic: name its type argument, e.g. {cls.__name__}[OrderStatus]"
+        )
 
 
 def from_dict(cls: type[T], data: Any) -> T:
