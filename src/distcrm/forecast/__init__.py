@@ -5,29 +5,54 @@ once: ``Croston().fit(panel).predict(h)`` returns a :class:`Forecast` with ``.me
 ``.quantiles(levels)``, ``.interval(level)``, ``.to_frame()`` and ``.plot()``.
 """
 
+from distcrm.forecast._auto import AutoForecaster
 from distcrm.forecast._base import BaseForecaster, Forecast, complete_series
+from distcrm.forecast._ets import ETS, SES, Holt, HoltWinters
+from distcrm.forecast._evaluate import (
+    Accuracy,
+    BacktestResult,
+    DemandClasses,
+    backtest,
+    classify_demand,
+    evaluate,
+)
 from distcrm.forecast._intermittent import ADIDA, IMAPA, TSB, Croston, CrostonOptimized, CrostonSBA
 from distcrm.forecast._purchase._betageo import BetaGeoModel, ModifiedBetaGeoModel
 from distcrm.forecast._purchase._gammagamma import GammaGammaModel
 from distcrm.forecast._purchase._pareto import ParetoNBDModel
 from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForecast
 from distcrm.forecast._purchase._seasonal import SeasonalPurchaseModel
+from distcrm.forecast._simple import MovingAverage, Naive, SeasonalNaive
 
 __all__ = [
     "ADIDA",
+    "ETS",
     "IMAPA",
+    "SES",
     "TSB",
+    "Accuracy",
+    "AutoForecaster",
+    "BacktestResult",
     "BaseForecaster",
     "BetaGeoModel",
     "Croston",
     "CrostonOptimized",
     "CrostonSBA",
+    "DemandClasses",
     "Forecast",
     "GammaGammaModel",
     "HoldoutEvaluation",
+    "Holt",
+    "HoltWinters",
     "ModifiedBetaGeoModel",
+    "MovingAverage",
+    "Naive",
     "ParetoNBDModel",
     "PurchaseForecast",
+    "SeasonalNaive",
     "SeasonalPurchaseModel",
+    "backtest",
+    "classify_demand",
     "complete_series",
+    "evaluate",
 ]

@@ -58,6 +58,9 @@ def check_panel(panel: Any, *, field: str = "panel") -> FloatArray:
     if not isinstance(panel, DemandPanel):
         raise ValidationError.single(field, type(panel).__name__, "must be a distcrm.data.DemandPanel")
     y = panel.values
+    low = float(y.min())  # one pass: NaN propagates, and the minimum shows negative demand
+    if low >= 0:
+        return y
     nan = np.isnan(y)
     if nan.any():
         rows, cols = np.nonzero(nan)
@@ -78,7 +81,11 @@ def check_panel(panel: Any, *, field: str = "panel") -> FloatArray:
         rows, cols = np.nonzero(neg)
         raise ValidationError(
             [
-                FieldError(f"$.{field}.values[{panel.series_ids[i]!r}][{int(j)}]", "demand must be >= 0", float(y[i, j]))
+                FieldError(
+                    f"$.{field}.values[{panel.series_ids[i]!r}][{int(j)}]",
+                    "demand must be >= 0",
+                    float(y[i, j]),
+                )
                 for i, j in zip(rows[:10].tolist(), cols[:10].tolist(), strict=True)
             ]
         )
@@ -127,7 +134,12 @@ def residual_variance(y: FloatArray, fitted: FloatArray) -> FloatArray:
 
 
 def _is_count(y: FloatArray) -> bool:
-    return bool(np.all(y == np.round(y)))
+    """Whether every value is a whole number (checked in blocks, stopping at the first fraction)."""
+    for lo in range(0, y.shape[0], 8192):
+        blk = y[lo : lo + 8192]
+        if not np.array_equal(blk, np.floor(blk)):
+            return False
+    return True
 
 
 @attrs.frozen(eq=False, kw_only=True)
@@ -193,12 +205,14 @@ class Forecast:
         return demand_quantiles(self.mean, self.variance, self.family, lv)
 
     def interval(self, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
-        """The central prediction interval ``(lower, upper)``, each ``(n_series, h)``."""
+        """The prediction interval ``(lower, upper)``, each ``(n_series, h)``.
+
+        Central for continuous demand; for counts see :func:`demand_interval` (the
+        lower tail that a point mass at zero cannot use moves to the top).
+        """
         if not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
             raise ValidationError.single("level", level, "must be in (0, 1)")
-        a = (1.0 - float(level)) / 2.0
-        q = self.quantiles([a, 1.0 - a])
-        return q[..., 0], q[..., 1]
+        return demand_interval(self.mean, self.variance, self.family, float(level))
 
     def total(self, periods: int | None = None) -> Forecast:
         """The forecast of the demand summed over the first ``periods`` steps (lead-time demand).
@@ -278,36 +292,83 @@ class Forecast:
         return plot_forecast(self, series, ax, history=history, actual=actual, level=level)
 
 
-def demand_quantiles(mean: FloatArray, variance: FloatArray, family: Family, levels: FloatArray) -> FloatArray:
+def _count_params(
+    mean: FloatArray, variance: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    mu = np.maximum(mean, 0.0)
+    var = np.maximum(np.maximum(variance, 0.0), mu)
+    over = (var > mu * (1.0 + 1e-9)) & (mu > 0)
+    poi = (mu > 0) & ~over
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(over, mu / np.where(over, var, 1.0), 0.5)
+        r = np.where(over, mu * p / (1.0 - p), 1.0)
+    return mu, r, p, over, poi
+
+
+def count_ppf(mean: FloatArray, variance: FloatArray, q: FloatArray) -> FloatArray:
+    """Elementwise negative-binomial (Poisson when not over-dispersed) quantile; 0 where mean is 0."""
+    from scipy import stats
+
+    mean, variance, q = np.broadcast_arrays(mean, variance, q)
+    mu, r, p, over, poi = _count_params(mean, variance)
+    out = np.zeros(mu.shape)
+    if poi.any():
+        out[poi] = stats.poisson.ppf(q[poi], mu[poi])
+    if over.any():
+        out[over] = stats.nbinom.ppf(q[over], r[over], p[over])
+    return out
+
+
+def count_cdf(mean: FloatArray, variance: FloatArray, x: FloatArray) -> FloatArray:
+    """Elementwise ``P(Y <= x)`` of the count model (1 for ``x >= 0`` where mean is 0)."""
+    from scipy import stats
+
+    mean, variance, x = np.broadcast_arrays(mean, variance, x)
+    mu, r, p, over, poi = _count_params(mean, variance)
+    out = np.where(x >= 0, 1.0, 0.0)
+    if poi.any():
+        out[poi] = stats.poisson.cdf(x[poi], mu[poi])
+    if over.any():
+        out[over] = stats.nbinom.cdf(x[over], r[over], p[over])
+    return out
+
+
+def demand_quantiles(
+    mean: FloatArray, variance: FloatArray, family: Family, levels: FloatArray
+) -> FloatArray:
     """Quantiles ``(…, len(levels))`` of the demand distribution with ``mean`` and ``variance``."""
-    from scipy import special, stats
+    from scipy import special
 
     mu = np.maximum(mean, 0.0)[..., None]
     var = np.maximum(variance, 0.0)[..., None]
     lv = levels.reshape((1,) * mean.ndim + (-1,))
     if family == "normal":
-        sd = np.sqrt(var)
-        q = mu + sd * special.ndtri(lv)
+        q = mu + np.sqrt(var) * special.ndtri(lv)
         out: FloatArray = np.maximum(q, 0.0)
         return out
-    var = np.maximum(var, mu)
-    over = var > mu * (1.0 + 1e-9)
-    shape = np.broadcast_shapes(mu.shape, lv.shape)
-    out = np.zeros(shape)
-    pos = np.broadcast_to(mu > 0, shape)
-    mu_b = np.broadcast_to(mu, shape)
-    var_b = np.broadcast_to(var, shape)
-    lv_b = np.broadcast_to(lv, shape)
-    over_b = np.broadcast_to(over, shape) & pos
-    poi = pos & ~over_b
-    if poi.any():
-        out[poi] = stats.poisson.ppf(lv_b[poi], mu_b[poi])
-    if over_b.any():
-        m, v = mu_b[over_b], var_b[over_b]
-        p = m / v
-        r = m * p / (1.0 - p)
-        out[over_b] = stats.nbinom.ppf(lv_b[over_b], r, p)
-    return out
+    return count_ppf(mu, var, lv)
+
+
+def demand_interval(
+    mean: FloatArray, variance: FloatArray, family: Family, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """The prediction interval holding at least ``level`` probability.
+
+    Normal: the central interval. Counts: the lower end is the ``(1-level)/2``
+    quantile; the upper end is the smallest count with ``P(lower <= Y <= upper) >=
+    level``. When the lower end is 0 (the usual case for intermittent demand, where
+    ``P(Y = 0)`` exceeds the lower tail) the unused lower tail moves to the top, so the
+    interval is ``[0, q_level]`` instead of an equal-tailed ``[0, q_(1+level)/2]`` that
+    would cover far more than ``level``.
+    """
+    a = (1.0 - level) / 2.0
+    if family == "normal":
+        q = demand_quantiles(mean, variance, family, np.array([a, 1.0 - a]))
+        return q[..., 0], q[..., 1]
+    lo = count_ppf(mean, variance, np.full(mean.shape, a))
+    below = np.where(lo > 0, count_cdf(mean, variance, lo - 1.0), 0.0)
+    hi = count_ppf(mean, variance, np.minimum(below + level, 1.0 - 1e-12))
+    return lo, np.maximum(hi, lo)
 
 
 class BaseForecaster(BaseEstimator):
@@ -315,8 +376,8 @@ class BaseForecaster(BaseEstimator):
 
     Subclasses implement ``_fit(y)`` (``y`` is the validated ``(n_series, n_periods)``
     array) setting learned ``*_`` attributes and ``fitted_`` (one-step in-sample
-    fitted values, NaN where there is none), and ``_mean(h)``; ``_horizon_factor(h)``
-    scales the one-step variance by step.
+    fitted values, NaN where there is none) or overriding ``_variance(y)``, and
+    ``_mean(h)``; ``_horizon_factor(h)`` scales the one-step variance by step.
 
     NaN policy: a panel with any missing value is rejected with a ``ValidationError``
     naming each series and period; set such series aside with
@@ -333,15 +394,16 @@ class BaseForecaster(BaseEstimator):
         need = self._needed_periods()
         if y.shape[1] < need:
             raise ValidationError.single(
-                "panel.n_periods", y.shape[1], f"{type(self).__name__} needs at least {need} periods of history"
+                "panel.n_periods",
+                y.shape[1],
+                f"{type(self).__name__} needs at least {need} periods of history",
             )
         self._fit(y)
         self.series_ids_ = panel.series_ids
         self.n_periods_ = y.shape[1]
         self._panel_ = panel
         self.count_data_ = _is_count(y)
-        fitted = getattr(self, "fitted_", None)
-        self.sigma2_ = residual_variance(y, fitted) if fitted is not None else y.var(axis=1)
+        self.sigma2_ = self._variance(y)
         return self
 
     def predict(self, h: int) -> Forecast:
@@ -376,6 +438,11 @@ class BaseForecaster(BaseEstimator):
 
     def _mean(self, h: int) -> FloatArray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _variance(self, y: FloatArray) -> FloatArray:
+        """One-step predictive variance per series: the mean squared in-sample error."""
+        fitted = getattr(self, "fitted_", None)
+        return residual_variance(y, fitted) if fitted is not None else y.var(axis=1)
 
     def _horizon_factor(self, h: int) -> FloatArray:
         return np.ones((1, h))

@@ -15,7 +15,12 @@ Point forecasts reproduce statsforecast 2.x (``_croston_classic``, ``_croston_sb
 * an all-zero series forecasts 0.
 
 All series are processed at once: loops run over time (or aggregation level), with
-arrays over series.
+arrays over series. Croston, SBA and TSB use a closed form over the demand events
+(a table of powers of ``1 - alpha``), which agrees with the recursion to rounding.
+
+Predictive variance (see :mod:`distcrm.forecast._base`): the mean squared deviation
+of each period's demand from the forecast level over the fit window, i.e. the
+per-period demand variance around the forecast (cheap, and it keeps the zeros).
 """
 
 from __future__ import annotations
@@ -32,58 +37,89 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _demands_before(y: FloatArray) -> IntArray:
-    """Number of demand periods strictly before each period."""
-    nz = (y > 0).astype(np.int64)
-    c = np.cumsum(nz, axis=1)
-    out: IntArray = c - nz
+def _around_level(y: FloatArray, level: FloatArray) -> FloatArray:
+    """Mean squared deviation of each period's demand from the forecast level."""
+    t = y.shape[1]
+    s1 = y.sum(axis=1)
+    s2 = np.einsum("ij,ij->i", y, y)
+    out: FloatArray = np.maximum(s2 / t - 2.0 * level * s1 / t + level * level, 0.0)
     return out
 
 
-def _gather(lev: FloatArray, nb: IntArray) -> FloatArray:
-    """``lev[nb[i, t], i]``, NaN where ``nb == 0``."""
-    cols = np.arange(lev.shape[1])[:, None]
-    out: FloatArray = lev[np.minimum(nb, lev.shape[0] - 1), cols]
-    out[nb == 0] = np.nan
-    return out
+_BLOCK = 16384
 
 
-class _CrostonBase(BaseForecaster):
+def _event_sums(
+    y: FloatArray, c: float
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """Per row, over the demand periods ``j = 0..k-1`` (1-based times ``t_j``).
+
+    Returns ``S_y = sum c**(k-1-j) y_j``, ``S_t = sum c**(k-1-j) t_j``, ``k``, the
+    first demand ``y_0``, its time ``t_0`` and the last time ``t_{k-1}``. Computed in
+    blocks of rows with a table of powers (no loop over series or time).
+    """
+    n, t = y.shape
+    pw = c ** np.arange(t + 1, dtype=np.float64)
+    tvec = np.arange(1, t + 1, dtype=np.float64)
+    sy = np.empty(n)
+    stt = np.empty(n)
+    k = np.empty(n, dtype=np.int64)
+    x0 = np.empty(n)
+    t0 = np.empty(n)
+    tl = np.empty(n)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        blk = y[lo:hi]
+        d = blk > 0
+        cnt = np.cumsum(d, axis=1, dtype=np.int32)
+        kb = cnt[:, -1]
+        w = pw[kb[:, None] - cnt]
+        w *= d
+        sy[lo:hi] = np.einsum("ij,ij->i", w, blk)
+        stt[lo:hi] = w @ tvec
+        first = d.argmax(axis=1)
+        x0[lo:hi] = blk[np.arange(hi - lo), first]
+        t0[lo:hi] = first + 1
+        tl[lo:hi] = t - d[:, ::-1].argmax(axis=1)
+        k[lo:hi] = kb
+    return sy, stt, k, x0, t0, tl
+
+
+def _ses_events(y: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray, IntArray]:
+    """SES (started at the first value) of the demand sizes and of the intervals, closed form.
+
+    ``c**k x_0 + alpha * sum c**(k-1-j) x_j`` with ``c = 1 - alpha``; for the
+    intervals ``t_j - t_{j-1}`` the sum telescopes to ``S_t - (S_t - t_{k-1}) / c``.
+    """
+    c = 1.0 - alpha
+    sy, stt, k, x0, t0, tl = _event_sums(y, c)
+    ck = c ** k.astype(np.float64)
+    fd = ck * x0 + alpha * sy
+    fi = ck * t0 + alpha * (stt - (stt - tl) / c)
+    return fd, fi, k
+
+
+class _IntermittentBase(BaseForecaster):
+    def _variance(self, y: FloatArray) -> FloatArray:
+        return _around_level(y, self.level_)
+
+    def _mean(self, h: int) -> FloatArray:
+        return flat(self.level_, h)
+
+
+class _CrostonBase(_IntermittentBase):
     """Croston's decomposition into demand sizes and inter-demand intervals."""
 
     _factor = 1.0
 
-    def _alphas(self, dt: FloatArray, kd: IntArray, it: FloatArray, ki: IntArray) -> tuple[FloatArray, FloatArray]:
-        a = np.full(dt.shape[1], 0.1)
-        return a, a
-
     def _fit(self, y: FloatArray) -> None:
-        n = y.shape[0]
-        nz = y > 0
-        dt, kd = ops.compact(y, nz)
-        it, ki = ops.intervals(y)
-        has = kd > 0
-        kd1 = np.maximum(kd, 1)
-        ki1 = np.maximum(ki, 1)
-        ad, ai = self._alphas(dt, kd1, it, ki1)
-        zd = ops.ses_forecast(dt, kd1, ad)
-        zi = ops.ses_forecast(it, ki1, ai)
+        fd, fi, k = _ses_events(y, 0.1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(zi != 0.0, zd / zi, zd)
+            mean = np.where(fi != 0.0, fd / fi, fd)
         # no demand at all: statsforecast falls back to the naive forecast (the last value, 0)
-        self.level_ = np.where(has, mean, y[:, -1]) * self._factor
-        self.alpha_demand_ = ad
-        self.alpha_interval_ = ai
-        levd = ops.ses_levels(dt, kd1, ad)
-        levi = ops.ses_levels(it, ki1, ai)
-        nb = _demands_before(y)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.fitted_ = _gather(levd, nb) / _gather(levi, nb) * self._factor
-        self.fitted_[~has] = np.nan
-        del n
-
-    def _mean(self, h: int) -> FloatArray:
-        return flat(self.level_, h)
+        self.level_ = np.where(k > 0, mean, y[:, -1]) * self._factor
+        self.alpha_demand_ = np.full(y.shape[0], 0.1)
+        self.alpha_interval_ = np.full(y.shape[0], 0.1)
 
 
 class Croston(_CrostonBase):
@@ -120,11 +156,11 @@ class CrostonSBA(_CrostonBase):
         pass
 
 
-class CrostonOptimized(_CrostonBase):
+class CrostonOptimized(_IntermittentBase):
     """Croston with alpha in [0.1, 0.3] chosen per series and per component by golden-section search.
 
-    Matches statsforecast ``CrostonOptimized``; the chosen weights are ``alpha_demand_``
-    and ``alpha_interval_``.
+    Matches statsforecast ``CrostonOptimized`` (the same golden-section path, step for
+    step); the chosen weights are ``alpha_demand_`` and ``alpha_interval_``.
 
     Examples
     --------
@@ -138,11 +174,25 @@ class CrostonOptimized(_CrostonBase):
     def __init__(self) -> None:
         pass
 
-    def _alphas(self, dt: FloatArray, kd: IntArray, it: FloatArray, ki: IntArray) -> tuple[FloatArray, FloatArray]:
-        return ops.golden_section_ses(dt, kd), ops.golden_section_ses(it, ki)
+    def _fit(self, y: FloatArray) -> None:
+        nz = y > 0
+        dt, kd = ops.compact(y, nz)
+        it, ki = ops.intervals(y)
+        has = kd > 0
+        kd1 = np.maximum(kd, 1)
+        ki1 = np.maximum(ki, 1)
+        ad = ops.golden_section_ses(dt, kd1)
+        ai = ops.golden_section_ses(it, ki1)
+        zd = ops.ses_forecast(dt, kd1, ad)
+        zi = ops.ses_forecast(it, ki1, ai)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(zi != 0.0, zd / zi, zd)
+        self.level_ = np.where(has, mean, y[:, -1])
+        self.alpha_demand_ = ad
+        self.alpha_interval_ = ai
 
 
-class TSB(BaseForecaster):
+class TSB(_IntermittentBase):
     """Teunter–Syntetos–Babai: SES of the demand probability (every period) times SES of the size.
 
     The size is updated only in demand periods; both smoothers start at the first
@@ -172,30 +222,16 @@ class TSB(BaseForecaster):
         check_fraction("alpha_p", self.alpha_p)
 
     def _fit(self, y: FloatArray) -> None:
-        n, t = y.shape
-        nz = y > 0
-        dt, kd = ops.compact(y, nz)
-        has = kd > 0
-        kd1 = np.maximum(kd, 1)
+        t = y.shape[1]
         ad = float(self.alpha_d)
         ap = float(self.alpha_p)
-        prob = nz.astype(np.float64)
-        pt = np.ascontiguousarray(prob.T)
-        kp = np.full(n, t, dtype=np.int64)
-        zp = ops.ses_forecast(pt, kp, ap)
-        zd = ops.ses_forecast(dt, kd1, ad)
-        self.level_ = np.where(has, zp * zd, 0.0)
-        self.probability_ = np.where(has, zp, 0.0)
-        levp = ops.ses_levels(pt, kp, ap)  # levp[j] = forecast after j periods
-        levd = ops.ses_levels(dt, kd1, ad)
-        nb = _demands_before(y)
-        fp = levp[:t].T.copy()
-        fp[:, 0] = np.nan
-        self.fitted_ = fp * _gather(levd, nb)
-        self.fitted_[~has] = np.nan
-
-    def _mean(self, h: int) -> FloatArray:
-        return flat(self.level_, h)
+        fd, _, k = _ses_events(y, ad)
+        # probability: SES over every period, started at the first period's 0/1
+        cp = 1.0 - ap
+        wts = cp ** np.arange(t - 1, -1, -1, dtype=np.float64)
+        prob = cp**t * (y[:, 0] > 0) + ap * ((y > 0) @ wts)
+        self.probability_ = np.where(k > 0, prob, 0.0)
+        self.level_ = np.where(k > 0, prob * fd, 0.0)
 
 
 def _mean_interval(y: FloatArray) -> FloatArray:
@@ -221,28 +257,22 @@ def _chunk_sums_seq(y: FloatArray, level: int) -> FloatArray:
     return s
 
 
-def _aggregate_forecast(y: FloatArray, level: int, *, numpy_sum: bool) -> tuple[FloatArray, FloatArray]:
-    """Optimised-SES forecast of the bucket sums and the per-period fitted values (``/ level``)."""
+def _aggregate_forecast(y: FloatArray, level: int, *, numpy_sum: bool) -> FloatArray:
+    """Optimised-SES forecast of the sums of buckets of ``level`` periods (oldest remainder dropped)."""
     n, t = y.shape
     lost = t % level
     c = (t - lost) // level
-    if numpy_sum:
+    if numpy_sum:  # IMAPA sums with numpy, ADIDA adds sequentially: keep each one's rounding
         sums = y[:, lost:].reshape(n, c, level).sum(axis=2)
     else:
         sums = _chunk_sums_seq(y, level)
     st = np.ascontiguousarray(sums.T)
     k = np.full(n, c, dtype=np.int64)
     alpha = ops.golden_section_ses(st, k)
-    fc = ops.ses_forecast(st, k, alpha)
-    lev = ops.ses_levels(st, k, alpha)  # (c+1, n): lev[j] forecasts bucket j
-    fitted = np.full((n, t), np.nan)
-    if c > 1:
-        per = np.repeat(lev[1:c].T / level, level, axis=1)  # buckets 1..c-1
-        fitted[:, lost + level :] = per
-    return fc, fitted
+    return ops.ses_forecast(st, k, alpha)
 
 
-class ADIDA(BaseForecaster):
+class ADIDA(_IntermittentBase):
     """Aggregate–disaggregate intermittent demand approach (Nikolopoulos et al. 2011).
 
     Sums demand into buckets of ``round(mean inter-demand interval)`` periods, forecasts
@@ -266,28 +296,19 @@ class ADIDA(BaseForecaster):
         agg = np.zeros(n, dtype=np.int64)
         agg[has] = np.round(_mean_interval(y[has])).astype(np.int64)
         level = np.zeros(n)
-        fitted = np.full((n, t), np.nan)
         for lv in np.unique(agg[has]).tolist():
             rows = np.flatnonzero(agg == lv)
             sub = y[rows]
             c = t // lv
-            if c <= 1:
-                lost = t % lv
-                level[rows] = _chunk_sums_seq(sub, lv)[:, 0] / lv if c == 1 else sub[:, -1] / lv
-                del lost
+            if c <= 1:  # one bucket: its sum is the forecast
+                level[rows] = _chunk_sums_seq(sub, lv)[:, 0] / lv
                 continue
-            fc, fit = _aggregate_forecast(sub, lv, numpy_sum=False)
-            level[rows] = fc / lv
-            fitted[rows] = fit
+            level[rows] = _aggregate_forecast(sub, lv, numpy_sum=False) / lv
         self.level_ = level
         self.aggregation_level_ = agg
-        self.fitted_ = fitted
-
-    def _mean(self, h: int) -> FloatArray:
-        return flat(self.level_, h)
 
 
-class IMAPA(BaseForecaster):
+class IMAPA(_IntermittentBase):
     """Intermittent multiple aggregation prediction algorithm (Petropoulos & Kourentzes 2015).
 
     Averages the per-period forecasts of optimised SES on buckets of 1, 2, …,
@@ -305,29 +326,18 @@ class IMAPA(BaseForecaster):
         pass
 
     def _fit(self, y: FloatArray) -> None:
-        n, t = y.shape
+        n, _ = y.shape
         has = (y != 0).any(axis=1)
         top = np.zeros(n, dtype=np.int64)
         top[has] = np.round(_mean_interval(y[has])).astype(np.int64)
         lmax = int(top.max(initial=0))
         per_level = np.zeros((n, max(lmax, 1)))
-        fsum = np.zeros((n, t))
-        fcnt = np.zeros((n, t))
         for lv in range(1, lmax + 1):
             rows = np.flatnonzero(top >= lv)
-            fc, fit = _aggregate_forecast(y[rows], lv, numpy_sum=True)
-            per_level[rows, lv - 1] = fc / lv
-            ok = np.isfinite(fit)
-            fsum[rows] += np.where(ok, fit, 0.0)
-            fcnt[rows] += ok
+            per_level[rows, lv - 1] = _aggregate_forecast(y[rows], lv, numpy_sum=True) / lv
         level = np.zeros(n)
         for m in np.unique(top[has]).tolist():
             rows = np.flatnonzero(top == m)
             level[rows] = per_level[rows, :m].mean(axis=1)
         self.level_ = level
         self.max_aggregation_level_ = top
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.fitted_ = np.where(fcnt > 0, fsum / np.maximum(fcnt, 1), np.nan)
-
-    def _mean(self, h: int) -> FloatArray:
-        return flat(self.level_, h)
