@@ -633,12 +633,15 @@ def _assemble(
     )
 
     def build(mask: npt.NDArray[np.bool_], rep: IngestReport) -> TransactionLog:
-        rows = np.flatnonzero(mask)
-        c = cust_codes[rows]
-        t = ts[rows]
+        everything = bool(mask.all())
+        c = cust_codes if everything else cust_codes[mask]
+        t = ts if everything else ts[mask]
         order_ = _sort_order(c, t)
-        if order_ is not None:
-            rows = rows[order_]
+        if order_ is None:
+            rows = np.arange(n) if everything else np.flatnonzero(mask)
+            c, t = c.copy(), t.copy()
+        else:
+            rows = order_ if everything else np.flatnonzero(mask)[order_]
             c, t = c[order_], t[order_]
         return TransactionLog(
             customer=_ro(c),
@@ -669,7 +672,11 @@ def _assemble(
 
 
 def _sort_order(c: IntArray, t: DatetimeArray) -> IntArray | None:
-    """A stable permutation sorting rows by (customer, time), or ``None`` when already sorted."""
+    """A permutation sorting rows by (customer, time), or ``None`` when already sorted.
+
+    Rows of one customer at the same instant keep no particular (but a deterministic)
+    order.
+    """
     if c.size < 2:
         return None
     ti = t.view(np.int64)
@@ -679,5 +686,5 @@ def _sort_order(c: IntArray, t: DatetimeArray) -> IntArray | None:
     span = tmax - tmin + 1
     if int(c.max()) < (2**62) // span:
         key = c.astype(np.int64) * span + (ti - tmin)
-        return np.argsort(key, kind="stable").astype(np.intp)
+        return np.argsort(key).astype(np.intp)
     return np.lexsort((ti, c)).astype(np.intp)

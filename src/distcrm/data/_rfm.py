@@ -27,38 +27,48 @@ FloatArray = npt.NDArray[np.float64]
 MULTIPLIER = {("D", "W"): 7.0, ("h", "D"): 24.0, ("h", "W"): 168.0}
 
 
-def _breaks(*keys: npt.NDArray[Any]) -> IntArray:
-    """Start positions of the runs of equal consecutive ``keys`` tuples."""
-    n = keys[0].shape[0]
-    brk = np.empty(n, dtype=bool)
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    brk[0] = True
-    np.not_equal(keys[0][1:], keys[0][:-1], out=brk[1:])
-    for k in keys[1:]:
-        brk[1:] |= k[1:] != k[:-1]
-    return np.flatnonzero(brk)
-
-
 class _PerCustomer:
-    """Purchase periods per customer of a sorted (customer, period) run."""
+    """Purchase periods per customer of rows sorted by (customer, period).
 
-    def __init__(self, c: IntArray, p: npt.NDArray[np.int64], v: FloatArray | None) -> None:
-        gstart = _breaks(c, p)
-        gc = c[gstart]
-        self.group_period = p[gstart]
-        self.group_value = None if v is None else np.add.reduceat(v, gstart) if v.size else v
-        cstart = _breaks(gc)
-        self.customers = gc[cstart]
-        self.count = np.diff(np.append(cstart, gc.shape[0]))
-        self.first_group = cstart
-        self.last_group = cstart + self.count - 1
-        self.first_row = gstart[cstart]
-        self.last_row = np.append(self.first_row[1:], c.shape[0]) - 1
+    A handful of O(n) passes: neighbour comparisons, ``flatnonzero`` and one
+    ``reduceat``; per-customer work is on arrays the size of the customer count.
+    """
 
-    def totals(self) -> FloatArray:
-        assert self.group_value is not None
-        return np.add.reduceat(self.group_value, self.first_group)
+    def __init__(
+        self, c: IntArray, p: npt.NDArray[np.int64], v: FloatArray | None, *, totals: bool = False
+    ) -> None:
+        n = c.shape[0]
+        new_customer = np.empty(n, dtype=bool)
+        new_customer[0] = True
+        np.not_equal(c[1:], c[:-1], out=new_customer[1:])
+        new_group = new_customer.copy()
+        new_group[1:] |= p[1:] != p[:-1]
+        first_row = np.flatnonzero(new_customer)
+        group_start = np.flatnonzero(new_group)
+        del new_group
+        first_group = np.flatnonzero(new_customer[group_start])
+        del new_customer
+        last_row = np.append(first_row[1:], n) - 1
+        self.count = np.diff(np.append(first_group, group_start.shape[0]))
+        self.customers = c[first_row]
+        self.first_row = first_row
+        self.last_row = last_row
+        self.first_period = p[first_row]
+        self.last_period = p[last_row]
+        self.repeat_total: FloatArray | None = None
+        self.total: FloatArray | None = None
+        if v is not None:
+            k = first_row.shape[0]
+            second = group_start[np.minimum(first_group + 1, group_start.shape[0] - 1)]
+            second = np.where(self.count > 1, second, last_row + 1)
+            bounds = np.empty(2 * k, dtype=np.intp)
+            bounds[0::2] = second
+            bounds[1::2] = last_row + 1
+            padded = np.append(v, 0.0)
+            repeat = np.add.reduceat(padded, bounds)[0::2]
+            self.repeat_total = np.where(self.count > 1, repeat, 0.0)
+            if totals:
+                self.total = np.add.reduceat(v, first_row)
 
 
 def summarise(
@@ -126,14 +136,12 @@ def summarise(
     g = _PerCustomer(cc, pc, vc)
 
     frequency = (g.count - 1).astype(np.float64)
-    first_p = g.group_period[g.first_group]
-    recency = (g.group_period[g.last_group] - first_p) / mult
-    T = (end_p - first_p) / mult
+    recency = (g.last_period - g.first_period) / mult
+    T = (end_p - g.first_period) / mult
     monetary_value = None
-    if vc is not None:
-        assert g.group_value is not None
+    if g.repeat_total is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            monetary_value = (g.totals() - g.group_value[g.first_group]) / frequency
+            monetary_value = g.repeat_total / frequency
         monetary_value[frequency == 0] = np.nan
 
     freq_h = mon_h = duration = None
@@ -142,12 +150,13 @@ def summarise(
         freq_h = np.zeros(frequency.shape[0])
         mon_h = None if values is None else np.full(frequency.shape[0], np.nan)
         if hmask.any():
-            h = _PerCustomer(c[hmask], p[hmask], None if values is None else values[hmask])
+            h = _PerCustomer(c[hmask], p[hmask], None if values is None else values[hmask], totals=True)
             pos = np.minimum(np.searchsorted(g.customers, h.customers), g.customers.shape[0] - 1)
             known = g.customers[pos] == h.customers
             freq_h[pos[known]] = h.count[known]
             if mon_h is not None:
-                mon_h[pos[known]] = (h.totals() / h.count)[known]
+                assert h.total is not None
+                mon_h[pos[known]] = (h.total / h.count)[known]
         duration = float(int(period_index(np.array([obs]), period)[0]) - end_p) / mult
 
     return CustomerSummary(
