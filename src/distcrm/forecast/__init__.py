@@ -7,6 +7,12 @@ once: ``Croston().fit(panel).predict(h)`` returns a :class:`Forecast` with ``.me
 
 from distcrm.forecast._auto import AutoForecaster
 from distcrm.forecast._base import BaseForecaster, Forecast, complete_series
+from distcrm.forecast._customer import (
+    InterPurchaseHazard,
+    PurchaseProbabilityModel,
+    expected_basket,
+    who_orders,
+)
 from distcrm.forecast._ets import ETS, SES, Holt, HoltWinters
 from distcrm.forecast._evaluate import (
     Accuracy,
@@ -22,6 +28,7 @@ from distcrm.forecast._purchase._gammagamma import GammaGammaModel
 from distcrm.forecast._purchase._pareto import ParetoNBDModel
 from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForecast
 from distcrm.forecast._purchase._seasonal import SeasonalPurchaseModel
+from distcrm.forecast._replenish import ReplenishmentPlan, prestock, reorder_points
 from distcrm.forecast._simple import MovingAverage, Naive, SeasonalNaive
 
 __all__ = [
@@ -44,15 +51,22 @@ __all__ = [
     "HoldoutEvaluation",
     "Holt",
     "HoltWinters",
+    "InterPurchaseHazard",
     "ModifiedBetaGeoModel",
     "MovingAverage",
     "Naive",
     "ParetoNBDModel",
     "PurchaseForecast",
+    "PurchaseProbabilityModel",
+    "ReplenishmentPlan",
     "SeasonalNaive",
     "SeasonalPurchaseModel",
     "backtest",
     "classify_demand",
     "complete_series",
     "evaluate",
+    "expected_basket",
+    "prestock",
+    "reorder_points",
+    "who_orders",
 ]

@@ -132,7 +132,7 @@ class Croston(_CrostonBase):
     >>> from distcrm.data import DemandPanel
     >>> p = DemandPanel.from_array([[0, 0, 3, 0, 0, 0, 2, 0, 4, 0]])
     >>> Croston().fit(p).predict(2).mean.round(4).tolist()
-    [[0.8627, 0.8627]]
+    [[1.0067, 1.0067]]
     """
 
     def __init__(self) -> None:
@@ -147,7 +147,7 @@ class CrostonSBA(_CrostonBase):
     >>> from distcrm.data import DemandPanel
     >>> p = DemandPanel.from_array([[0, 0, 3, 0, 0, 0, 2, 0, 4, 0]])
     >>> CrostonSBA().fit(p).predict(1).mean.round(4).tolist()
-    [[0.8196]]
+    [[0.9564]]
     """
 
     _factor = 0.95
@@ -210,7 +210,7 @@ class TSB(_IntermittentBase):
     >>> from distcrm.data import DemandPanel
     >>> p = DemandPanel.from_array([[0, 0, 3, 0, 0, 0, 2, 0, 4, 0]])
     >>> TSB(alpha_d=0.2, alpha_p=0.1).fit(p).predict(1).mean.round(4).tolist()
-    [[0.7962]]
+    [[0.6406]]
     """
 
     def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1) -> None:
