@@ -35,26 +35,15 @@ def test_every_domain_record_has_a_strategy() -> None:
 
 @pytest.mark.parametrize("tp", TYPES, ids=_name)
 def test_round_trip(tp: Any) -> None:
-    """obj -> to_dict -> from_dict and obj -> to_json -> from_json both give back an equal object."""
+    """obj -> to_dict (plain JSON) -> from_dict and obj -> to_json -> from_json give back an equal object."""
 
-    @settings(max_examples=25, deadline=None)
-    @given(strategy_for(tp))
-    def check(obj: Any) -> None:
-        assert obj == from_dict(tp, to_dict(obj))
-        assert obj == from_json(tp, to_json(obj))
-
-    check()
-
-
-@pytest.mark.parametrize("tp", TYPES, ids=_name)
-def test_to_dict_is_plain_json(tp: Any) -> None:
-    """to_dict output is made of JSON builtins only and survives json.dumps/loads unchanged."""
-
-    @settings(max_examples=10, deadline=None)
+    @settings(max_examples=20, deadline=None)
     @given(strategy_for(tp))
     def check(obj: Any) -> None:
         data = to_dict(obj)
-        assert data == json.loads(json.dumps(data, allow_nan=False))
+        assert data == json.loads(json.dumps(data, allow_nan=False))  # plain JSON builtins only
+        assert obj == from_dict(tp, data)
+        assert obj == from_json(tp, to_json(obj))
 
     check()
 
@@ -63,7 +52,7 @@ def test_to_dict_is_plain_json(tp: Any) -> None:
 def test_invalid_payload_reports_every_bad_field(tp: Any) -> None:
     """A payload with 1-3 independent faults raises one ValidationError naming each faulty path."""
 
-    @settings(max_examples=25, deadline=None)
+    @settings(max_examples=20, deadline=None)
     @given(invalid_payloads(tp))
     def check(case: tuple[dict[str, Any], frozenset[str]]) -> None:
         payload, expected = case
@@ -101,10 +90,12 @@ def test_garbage_only_raises_validation_error(tp: Any) -> None:
     @settings(max_examples=40, deadline=None)
     @given(json_garbage | mutated(tp))
     def check(data: Any) -> None:
+        errors = []
         try:
             from_dict(tp, data)
         except ValidationError as e:
-            assert all(err.path.startswith("$") for err in e.errors)
+            errors = list(e.errors)
+        assert [] == [err for err in errors if not err.path.startswith("$")]
 
     check()
 

@@ -21,7 +21,6 @@ Examples
 """
 
 from distcrm.domain._campaign import (
-    CAMPAIGN_LIFECYCLE,
     Campaign,
     CampaignContact,
     CampaignGroup,
@@ -39,7 +38,6 @@ from distcrm.domain._customer import (
     Preferences,
 )
 from distcrm.domain._delivery import (
-    SHIPMENT_LIFECYCLE,
     DeliveryFailureReason,
     Depot,
     Driver,
@@ -51,7 +49,6 @@ from distcrm.domain._delivery import (
     Vehicle,
 )
 from distcrm.domain._feedback import (
-    CASE_LIFECYCLE,
     CasePriority,
     CaseStatus,
     ComplaintCase,
@@ -60,7 +57,7 @@ from distcrm.domain._feedback import (
 )
 from distcrm.domain._lifecycle import Lifecycle, StatusChange
 from distcrm.domain._loyalty import LedgerEntry, LedgerKind, LoyaltyAccount
-from distcrm.domain._sales import ORDER_LIFECYCLE, Order, OrderLine, OrderStatus, Product
+from distcrm.domain._sales import Order, OrderLine, OrderStatus, Product
 from distcrm.domain._values import (
     Address,
     AddressKind,
@@ -75,10 +72,6 @@ from distcrm.domain._values import (
 )
 
 __all__ = [
-    "CAMPAIGN_LIFECYCLE",
-    "CASE_LIFECYCLE",
-    "ORDER_LIFECYCLE",
-    "SHIPMENT_LIFECYCLE",
     "Address",
     "AddressKind",
     "Campaign",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
+from typing import ClassVar
 
 import attrs
 
@@ -56,6 +57,9 @@ class Campaign(Record):
     >>> c.schedule().start().status.value
     'running'
     """
+
+    lifecycle: ClassVar[Lifecycle[CampaignStatus]] = CAMPAIGN_LIFECYCLE
+    """The state machine of ``status`` (events, sources, targets)."""
 
     id: str = attrs.field(factory=new_id, metadata=checks(ident))
     name: str = attrs.field(metadata=checks(nonblank))

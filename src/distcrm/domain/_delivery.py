@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import ClassVar
 
 import attrs
 
@@ -120,6 +121,9 @@ class Shipment(Record):
     ...
     distcrm.errors.InvalidTransition: shipment cannot go from delivered to loaded: 'load' is allowed only from planned
     """
+
+    lifecycle: ClassVar[Lifecycle[ShipmentStatus]] = SHIPMENT_LIFECYCLE
+    """The state machine of ``status`` (events, sources, targets)."""
 
     id: str = attrs.field(factory=new_id, metadata=checks(ident))
     order_id: str = attrs.field(metadata=checks(ident))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
+from typing import ClassVar
 
 import attrs
 
@@ -130,6 +131,9 @@ class ComplaintCase(Record):
     >>> c.status.value, c.first_response_at() - t, c.sla_breached(t + timedelta(days=3))
     ('resolved', datetime.timedelta(seconds=3600), False)
     """
+
+    lifecycle: ClassVar[Lifecycle[CaseStatus]] = CASE_LIFECYCLE
+    """The state machine of ``status`` (events, sources, targets)."""
 
     id: str = attrs.field(factory=new_id, metadata=checks(ident))
     customer_id: str = attrs.field(metadata=checks(ident))

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import ClassVar
 
 import attrs
 
@@ -156,6 +157,9 @@ class Order(Record):
     >>> o.record_delivery(None, t).status.value
     'delivered'
     """
+
+    lifecycle: ClassVar[Lifecycle[OrderStatus]] = ORDER_LIFECYCLE
+    """The state machine of ``status`` (events, sources, targets)."""
 
     id: str = attrs.field(factory=new_id, metadata=checks(ident))
     customer_id: str = attrs.field(metadata=checks(ident))

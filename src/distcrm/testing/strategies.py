@@ -376,9 +376,9 @@ def _order(draw: st.DrawFn) -> d.Order:
                     qs[i] = draw(st.sampled_from([Decimal(0), part, ln.remaining_quantity]))
                 if any(qs.values()):
                     o = o.record_delivery(qs, t)
-        elif step == "close" and d.ORDER_LIFECYCLE.can_fire("close", o.status):
+        elif step == "close" and d.Order.lifecycle.can_fire("close", o.status):
             o = o.close(t)
-        elif step == "cancel" and d.ORDER_LIFECYCLE.can_fire("cancel", o.status):
+        elif step == "cancel" and d.Order.lifecycle.can_fire("cancel", o.status):
             o = o.cancel(t, draw(names))
     return o
 
@@ -410,7 +410,7 @@ def _shipment(draw: st.DrawFn) -> d.Shipment:
     for _ in range(draw(st.integers(0, 6))):
         t = draw(after(t))
         ev = draw(st.sampled_from(["load", "dispatch", "deliver", "fail", "replan", "return"]))
-        if not d.SHIPMENT_LIFECYCLE.can_fire(ev, s.status):
+        if not d.Shipment.lifecycle.can_fire(ev, s.status):
             continue
         place = draw(tracking_place)
         if ev == "load":
@@ -540,11 +540,11 @@ def _case(draw: st.DrawFn) -> d.ComplaintCase:
         tags=draw(tags),
         version=draw(small_ints),
     )
-    events = list(d.CASE_LIFECYCLE.events)
+    events = list(d.ComplaintCase.lifecycle.events)
     for _ in range(draw(st.integers(0, 6))):
         t = draw(after(t))
         ev = draw(st.sampled_from(events))
-        if d.CASE_LIFECYCLE.can_fire(ev, c.status):
+        if d.ComplaintCase.lifecycle.can_fire(ev, c.status):
             c = getattr(c, ev)(t, draw(texts))
     return c
 
