@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 # every public submodule present in this package (new suites are picked up automatically)
 __all__ = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-
-if TYPE_CHECKING:  # pragma: no cover
-    from distcrm.testing import strategies
 
 
 def __getattr__(name: str) -> Any:
