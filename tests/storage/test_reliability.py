@@ -32,7 +32,7 @@ def _check_units(path: Path) -> int:
     finally:
         con.close()
     assert all(40 == n for n in orders.values()), orders
-    assert {u: 120 for u in orders} == dict(lines)
+    assert dict.fromkeys(orders, 120) == dict(lines)
     store = SQLiteStore(path)
     try:
         counter = store.customers.get("counter")

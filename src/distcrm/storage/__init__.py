@@ -29,8 +29,8 @@ from distcrm.storage._memory import MemoryStore
 from distcrm.storage._postgres import PostgresStore
 from distcrm.storage._privacy import ErasureReport
 from distcrm.storage._protocols import (
-    CaseRepository,
     CampaignContactRepository,
+    CaseRepository,
     CustomerRepository,
     FeedbackRepository,
     InteractionRepository,

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from distcrm._optional import import_optional
 from distcrm.errors import IntegrityError
-from distcrm.storage._sql import SCHEMA_VERSION, Dialect, SqlStore, SqlTx
 from distcrm.storage._spec import specs
+from distcrm.storage._sql import SCHEMA_VERSION, Dialect, SqlStore, SqlTx
 
 if TYPE_CHECKING:
     from distcrm.data import TransactionLog

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from distcrm.domain import (
         Campaign,
         CampaignContact,
-        ComplaintCase,
         Competitor,
+        ComplaintCase,
         Customer,
         Depot,
         Driver,

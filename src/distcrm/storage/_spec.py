@@ -23,8 +23,8 @@ __all__ = [
     "Column",
     "Cond",
     "Query",
-    "specs",
     "spec_for",
+    "specs",
     "to_micros",
 ]
 
