@@ -116,7 +116,9 @@ class Grouping:
     def count(self, mask: Any = None) -> npt.NDArray[np.float64]:
         """Rows per group (only rows where ``mask`` holds)."""
         w = None if mask is None else np.asarray(mask, dtype=np.float64)
-        out: npt.NDArray[np.float64] = np.bincount(self.index, weights=w, minlength=self.n_groups).astype(np.float64)
+        out: npt.NDArray[np.float64] = np.bincount(self.index, weights=w, minlength=self.n_groups).astype(
+            np.float64
+        )
         return out
 
     def n_unique(self, codes: IntArray) -> npt.NDArray[np.float64]:
