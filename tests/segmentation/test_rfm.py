@@ -73,7 +73,8 @@ def test_scores_are_in_range_and_monotone(rows: list[tuple[float, int, float]]) 
     r, f, m = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
     res = RFM().score(RFMData.from_arrays(recency=r, frequency=f, monetary=m))
     for sc in (res.r, res.f, res.m):
-        assert sc.min() >= 1 and sc.max() <= 5
+        assert sc.min() >= 1
+        assert sc.max() <= 5
     i, j = np.argmax(m), np.argmin(m)
     if m[i] > m[j]:
         assert res.m[i] >= res.m[j]
