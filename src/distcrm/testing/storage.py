@@ -382,7 +382,7 @@ def check_forget_customer(make: StoreFactory) -> None:
     assert 9 == store.feedback.get("F-1").nps
     assert ["O-1", "O-2"] == _ids(store.orders.by_customer("C-1"))
     log_after = store.transaction_log()
-    assert log_before.amount.tolist() == log_after.amount.tolist()
+    assert sorted(log_before.amount.tolist()) == sorted(log_after.amount.tolist())
     assert log_before.customer_ids.tolist() == log_after.customer_ids.tolist()
     _raises(NotFoundError, lambda: store.forget_customer("nobody"))
 
