@@ -17,7 +17,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "CompanyTruth",
     "SentimentData",
+    "SyntheticCompany",
     "load_bks",
     "load_carparts",
     "load_cdnow",
@@ -26,9 +28,13 @@ __all__ = [
     "load_online_retail",
     "load_sentiment",
     "load_solomon",
+    "make_company",
 ]
 
 _WHERE = {
+    "CompanyTruth": "_company",
+    "SyntheticCompany": "_company",
+    "make_company": "_company",
     "SentimentData": "_sentiment",
     "load_bks": "_routing",
     "load_carparts": "_carparts",
@@ -43,6 +49,7 @@ _WHERE = {
 if TYPE_CHECKING:  # pragma: no cover
     from distcrm.datasets._carparts import load_carparts
     from distcrm.datasets._cdnow import load_cdnow, load_cdnow_summary
+    from distcrm.datasets._company import CompanyTruth, SyntheticCompany, make_company
     from distcrm.datasets._retail import load_online_retail
     from distcrm.datasets._routing import load_bks, load_cvrplib, load_solomon
     from distcrm.datasets._sentiment import SentimentData, load_sentiment
