@@ -1,0 +1,122 @@
+"""Forecast speed: intermittent methods on weekly series and ETS on carparts, against statsforecast 2.1.1.
+
+statsforecast runs in its anchor venv (``benchmarks/.anchors/statsforecast``) with
+``n_jobs=1`` on the same data, in the same run. ``DISTCRM_BENCH_FORECAST_N`` sets the
+number of weekly series (default 100,000 x 104 weeks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._util import anchor_python, machine, median_time, peak_memory_mib, report
+
+N = int(os.environ.get("DISTCRM_BENCH_FORECAST_N", "100000"))
+T = 104
+
+_ANCHOR = r"""
+import json, sys, time, numpy as np, pandas as pd
+from statsforecast import StatsForecast
+from statsforecast import models as M
+path, what, freq, season = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+y = np.load(path)
+n, t = y.shape
+df = pd.DataFrame({"unique_id": np.repeat(np.arange(n), t),
+                   "ds": np.tile(pd.date_range("2000-01-02", periods=t, freq=freq), n),
+                   "y": y.ravel()})
+make = {"Croston": M.CrostonClassic, "CrostonSBA": M.CrostonSBA, "CrostonOptimized": M.CrostonOptimized,
+        "TSB": lambda: M.TSB(alpha_d=0.2, alpha_p=0.1), "ADIDA": M.ADIDA, "IMAPA": M.IMAPA,
+        "AutoETS": lambda: M.AutoETS(season_length=season)}[what]
+sf = StatsForecast(models=[make()], freq=freq, n_jobs=1)
+t0 = time.perf_counter(); out = sf.forecast(df=df, h=12); dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "mean": out.iloc[:, -1].to_numpy().reshape(n, 12).tolist() if what == "AutoETS" else None}))
+"""
+
+
+def _anchor(py: Path | None, y: np.ndarray, what: str, freq: str, season: int = 1) -> dict | None:
+    if py is None:
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "y.npy"
+        np.save(path, y)
+        res = subprocess.run(
+            [str(py), "-c", _ANCHOR, str(path), what, freq, str(season)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if res.returncode != 0:
+        print(f"  anchor {what} failed: {res.stderr[-500:]}")
+        return None
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _weekly(n: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.6, size=(n, 1))
+    return np.where(rng.random((n, T)) < p, rng.poisson(3.0, (n, T)) + 1, 0).astype(np.float64)
+
+
+def main() -> None:
+    from tests.forecast.conftest import read_carparts
+
+    from distcrm import forecast as F
+    from distcrm.data import DemandPanel
+
+    print(f"  machine: {machine()} (shared with other jobs: ratios measured in the same run)")
+    py = anchor_python("statsforecast", ["statsforecast==2.1.1"])
+    y = _weekly(N)
+    panel = DemandPanel.from_array(y, start="2000-01-02", freq="W")
+    print(f"  intermittent methods, {N:,} weekly series x {T} weeks, h=12 (fit + predict)")
+    models = {
+        "Croston": F.Croston,
+        "CrostonSBA": F.CrostonSBA,
+        "TSB": lambda: F.TSB(alpha_d=0.2, alpha_p=0.1),
+        "ADIDA": F.ADIDA,
+        "CrostonOptimized": F.CrostonOptimized,
+        "IMAPA": F.IMAPA,
+    }
+    for name, make in models.items():
+        slow = name in ("CrostonOptimized", "IMAPA", "ADIDA")
+        ours = median_time(
+            lambda m=make: m().fit(panel).predict(12), repeat=1 if slow else 5, warmup=0 if slow else 1
+        )
+        mem = peak_memory_mib(lambda m=make: m().fit(panel).predict(12)) if not slow else float("nan")
+        anc = _anchor(py, y, name, "W")
+        report(f"{name}", ours, None if anc is None else anc["seconds"], "statsforecast n_jobs=1", "30x")
+        if mem == mem:
+            print(f"    peak traced memory {mem:.0f} MiB (target <= 400 MiB)")
+    # ETS on complete carparts
+    cp = F.complete_series(read_carparts())
+    train, test = cp.split(12)
+    t0 = time.perf_counter()
+    fc = F.ETS(season_length=12).fit(train).predict(12)
+    ours = time.perf_counter() - t0
+    mase = F.evaluate(fc, test, train).summary()["mase"]
+    anc = _anchor(py, train.values, "AutoETS", "MS", 12)
+    if anc is not None:
+        import attrs
+
+        afc = attrs.evolve(fc, mean=np.maximum(np.asarray(anc["mean"]), 0.0))
+        amase = F.evaluate(afc, test, train).summary()["mase"]
+        report(
+            "ETS (AICc selection) on 1,256 carparts series",
+            ours,
+            anc["seconds"],
+            "statsforecast AutoETS",
+            "10x",
+        )
+        print(f"    MASE distcrm {mase:.4f} | AutoETS {amase:.4f} (same metric, same split)")
+    else:
+        print(f"  ETS carparts: {ours:.2f} s, MASE {mase:.4f}")
+
+
+if __name__ == "__main__":
+    main()
