@@ -67,7 +67,7 @@ def _weekly(n: int) -> np.ndarray:
 def main() -> None:
     from tests.forecast.conftest import read_carparts
 
-    from distcrm import forecast as F
+    from distcrm import forecast as F  # noqa: N812 - short alias in a script
     from distcrm.data import DemandPanel
 
     print(f"  machine: {machine()} (shared with other jobs: ratios measured in the same run)")

@@ -100,6 +100,8 @@ def _ses_events(y: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray, In
 
 
 class _IntermittentBase(BaseForecaster):
+    level_: FloatArray
+
     def _variance(self, y: FloatArray) -> FloatArray:
         return _around_level(y, self.level_)
 

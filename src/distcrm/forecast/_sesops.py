@@ -80,7 +80,7 @@ def ses_sse(xt: FloatArray, valid: FloatArray, kmax: int, alpha: FloatArray) -> 
     """statsforecast ``ses_sse(alpha, x)`` for every column; ``valid[i]`` is 1.0 where row ``i`` is data."""
     comp = 1.0 - alpha
     f = xt[0].copy()
-    sse = np.zeros_like(f)
+    sse: FloatArray = np.zeros_like(f)
     tmp = np.empty_like(f)
     for i in range(1, kmax):
         np.multiply(alpha, xt[i - 1], out=tmp)

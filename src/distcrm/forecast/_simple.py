@@ -70,7 +70,8 @@ class SeasonalNaive(BaseForecaster):
 
     def _horizon_factor(self, h: int) -> FloatArray:
         m = int(self.season_length)
-        return (np.arange(h) // m + 1.0)[None, :]
+        out: FloatArray = (np.arange(h) // m + 1.0)[None, :].astype(np.float64)
+        return out
 
 
 class MovingAverage(BaseForecaster):
