@@ -66,3 +66,15 @@ def test_unknown_sentiment_set_raises() -> None:
     """An unknown name is a ValidationError listing the choices."""
     with pytest.raises(ValidationError):
         load_sentiment("imdb")
+
+
+def test_routing_loaders_are_reexported() -> None:
+    """load_solomon, load_cvrplib and load_bks reach the bundled routing instances through distcrm.routing."""
+    from distcrm.datasets import load_bks, load_cvrplib, load_solomon
+
+    solomon = load_solomon("C101")
+    cvrp = load_cvrplib("A-n32-k5")
+    bks = load_bks()
+    assert 101 == len(solomon.stops) + 1
+    assert 32 == len(cvrp.stops) + 1
+    assert any("C101" in str(key) for key in bks)
