@@ -100,6 +100,11 @@ def main() -> None:
     print(
         f"  peak traced memory: distcrm {mem:,.0f} MiB | pandas groupby {anchor_mem:,.0f} MiB  target <= 2048 MiB"
     )
+    cpu0 = time.process_time()
+    log.summary("W")
+    print(f"  CPU time of one summary (less sensitive to a busy machine): {time.process_time() - cpu0:.3f} s")
+    cal = median_time(lambda: log.summary("W", calibration_end="2023-06-30"), repeat=3)
+    print(f"  summary with a calibration/holdout split: {cal:.4f} s (median of 3)")
     both = median_time(lambda: TransactionLog.from_arrays(**cols).summary("W"), repeat=1, warmup=0)
     report("build log + summary (from raw arrays)", both, anchor, "pandas groupby")
 
