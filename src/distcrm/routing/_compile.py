@@ -3,8 +3,10 @@
 Integer scaling
 ---------------
 PyVRP and OR-Tools work in integers. Distances are multiplied by ``sd`` and times by
-``st`` (powers of ten chosen so the largest finite value is about ``1e8``; Solomon
-instances get ``1e5``, a city in metres and seconds ``1e3``), then:
+``st``, powers of ten chosen so the longest arc is below ``1e6`` and the latest finite
+time below ``1e7`` (Solomon instances get ``1000`` for both, as in PyVRP's own runs; a
+city in metres and seconds gets ``10`` and ``100``). Loads are scaled the same
+way (largest below ``1e6``, so PyVRP's capacity penalties weigh like distances). Then:
 
 - travel times, service times, distances, demands and window *starts* are rounded **up**;
 - window *ends*, shift ends, capacities, maximum durations and distances are rounded **down**.
@@ -87,8 +89,11 @@ def _cost_multiplier(values: Sequence[float]) -> float:
     return 1000.0
 
 
-def scale(problem: RoutingProblem) -> Scaled:
-    """Scale ``problem`` to integers, rounding so integer-feasible means exactly feasible."""
+def scale(problem: RoutingProblem, *, time_target: float = 1e7) -> Scaled:
+    """Scale ``problem`` to integers, rounding so integer-feasible means exactly feasible.
+
+    ``time_target`` bounds the scaled latest time (OR-Tools' break reasoning needs it small).
+    """
     D, T = problem.distance_matrix, problem.duration_matrix
     fin_d = D[np.isfinite(D)]
     fin_t = T[np.isfinite(T)]
@@ -104,9 +109,11 @@ def scale(problem: RoutingProblem) -> Scaled:
     finite_end = [x for x in time_vals if math.isfinite(x)]
     # a horizon past which nothing matters: the latest finite time plus a full tour
     tour = float(np.sum(np.max(np.where(np.isfinite(T), T, 0.0), axis=1))) + sum(s.service_time for s in problem.stops)
-    horizon_f = max([*finite_end, 0.0]) + tour + 1.0
-    sd = _pow10_scale(float(np.max(fin_d, initial=0.0)) * max(len(problem.stops), 1) ** 0 * 1.0)
-    st = _pow10_scale(horizon_f)
+    latest = max([*finite_end, 0.0])
+    horizon_f = latest + tour + 1.0
+    # PyVRP's penalties are tuned for arcs of about 1e3..1e5 (its Solomon runs use x1000)
+    sd = _pow10_scale(float(np.max(fin_d, initial=0.0)), 1e6)
+    st = _pow10_scale(max(latest, float(np.max(fin_t, initial=0.0))), time_target)
     horizon = int(math.ceil(horizon_f * st))
     dist = ceil_int(np.where(np.isfinite(D), D, 0.0), sd)
     dur = ceil_int(np.where(np.isfinite(T), T, 0.0), st)
@@ -120,10 +127,8 @@ def scale(problem: RoutingProblem) -> Scaled:
     dem_f = np.asarray([s.demand for s in problem.stops], dtype=np.float64).reshape(-1, nd)
     cap_f = np.asarray([vt.capacity for vt in problem.vehicle_types], dtype=np.float64).reshape(-1, nd)
     all_loads = np.concatenate([dem_f.ravel(), cap_f[np.isfinite(cap_f)].ravel()])
-    if np.all(all_loads == np.round(all_loads)):
-        sl = 1.0
-    else:
-        sl = _pow10_scale(float(np.max(all_loads, initial=1.0)), 1e9)
+    # loads share the distances' magnitude so PyVRP's capacity penalties bite
+    sl = _pow10_scale(float(np.max(all_loads, initial=0.0)), 1e6)
     demand = ceil_int(dem_f, sl)
     capacity = floor_int(np.where(np.isfinite(cap_f), cap_f, 2**40 / sl), sl)
     windows = []

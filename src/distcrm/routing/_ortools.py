@@ -103,7 +103,8 @@ class OrToolsEngine:
                 + "; ".join(f"{k}: {v}" for k, v in list(required_bad.items())[:5]),
                 reasons=required_bad,
             )
-        sc = scale(problem)
+        # OR-Tools' break propagation stalls on fine time grids: keep times below ~1e5 then
+        sc = scale(problem, time_target=1e5 if "breaks" in problem.features else 1e7)
         n_dep = len(problem.depots)
         N = len(problem.stops)
         pos = {s.id: i for i, s in enumerate(problem.stops)}
@@ -207,7 +208,7 @@ class OrToolsEngine:
             req = problem.stops[i].skills
             if req:
                 allowed = [v for v, k in enumerate(veh_type) if req <= problem.vehicle_types[k].skills]
-                routing.SetAllowedVehiclesForIndex(allowed, manager.NodeToIndex(node_of_stop[i]))
+                routing.VehicleVar(manager.NodeToIndex(node_of_stop[i])).SetValues([-1, *allowed])
 
         # pairs
         for a, b in problem.pairs:
@@ -262,7 +263,10 @@ class OrToolsEngine:
                 tdim.SetBreakIntervalsOfVehicle(ivs, v, transits)
                 break_vars[v] = ivs
 
-        # tight times
+        # tight times (break starts first: they must be fixed before the route's times)
+        for ivs in break_vars.values():
+            for iv in ivs:
+                routing.AddVariableMinimizedByFinalizer(iv.SafeStartExpr(0).Var())
         for v in range(V):
             routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(v)))
         for v in range(V):

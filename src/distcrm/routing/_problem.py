@@ -226,6 +226,10 @@ class Stop:
         problem allows unserved stops, when a default derived from ``priority`` is used).
     skills
         Skills a vehicle needs to serve this stop.
+    kind
+        ``"delivery"`` (goods loaded at the depot) or ``"pickup"`` (goods brought back).
+    refs
+        The caller's references served by this stop (order ids).
 
     Examples
     --------
@@ -242,6 +246,7 @@ class Stop:
     penalty: float | None = None
     skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
     kind: StopKind = "delivery"
+    refs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     def __attrs_post_init__(self) -> None:
         errors = []
