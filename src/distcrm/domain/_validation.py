@@ -57,7 +57,7 @@ Check = Callable[[Any], "str | None"]
 """A field check: returns an error message, or ``None`` when the value is fine."""
 
 _Problems = list[tuple[str, str, Any]]  # (sub-path, message, value)
-_Compiled = Callable[[Any], tuple[Any, _Problems]]
+_Compiled = Callable[[Any], Any]
 
 
 def new_id() -> str:
@@ -190,82 +190,114 @@ def _is_record_type(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp)
 
 
+class _Bad(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """Raised by a compiled check: the problems found, as (sub-path, message, value)."""
+
+    def __init__(self, problems: _Problems) -> None:
+        self.problems = problems
+
+
+def _fail(message: str, value: Any) -> _Bad:
+    return _Bad([("", message, value)])
+
+
 def _compile(tp: Any) -> _Compiled:
+    """A checker for annotation ``tp``: returns the (converted) value or raises :class:`_Bad`."""
     if tp is Any:
-        return lambda v: (v, [])
+        return lambda v: v
     if isinstance(tp, TypeVar):
         return _compile(tp.__bound__ if tp.__bound__ is not None else Any)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        members = [_compile(a) for a in args]
+        optional = type(None) in args
+        members = [_compile(a) for a in args if a is not type(None)]
         name = type_name(tp)
 
-        def check_union(v: Any) -> tuple[Any, _Problems]:
+        def check_union(v: Any) -> Any:
+            if v is None and optional:
+                return None
             for m in members:
-                out, probs = m(v)
-                if not probs:
-                    return out, []
-            return v, [("", f"must be {name}", v)]
+                try:
+                    return m(v)
+                except _Bad:
+                    continue
+            raise _fail(f"must be {name}", v)
 
         return check_union
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _compile(args[0])
 
-            def check_tuple(v: Any) -> tuple[Any, _Problems]:
+            def check_tuple(v: Any) -> Any:
                 if not isinstance(v, (tuple, list)):
-                    return v, [("", "must be a list", v)]
-                outs = []
+                    raise _fail("must be a list", v)
                 probs: _Problems = []
+                changed = type(v) is not tuple
+                outs = []
                 for i, x in enumerate(v):
-                    o, p = item(x)
+                    try:
+                        o = item(x)
+                    except _Bad as e:
+                        probs.extend((f"[{i}]{sp}", m, val) for sp, m, val in e.problems)
+                        continue
+                    changed = changed or o is not x
                     outs.append(o)
-                    probs.extend((f"[{i}]{sp}", m, val) for sp, m, val in p)
-                return tuple(outs), probs
+                if probs:
+                    raise _Bad(probs)
+                return tuple(outs) if changed else v
 
             return check_tuple
         items = [_compile(a) for a in args]
 
-        def check_fixed(v: Any) -> tuple[Any, _Problems]:
+        def check_fixed(v: Any) -> Any:
             if not isinstance(v, (tuple, list)) or len(v) != len(items):
-                return v, [("", f"must be a list of {len(items)} items", v)]
+                raise _fail(f"must be a list of {len(items)} items", v)
             outs = []
             probs: _Problems = []
             for i, (c, x) in enumerate(zip(items, v, strict=True)):
-                o, p = c(x)
-                outs.append(o)
-                probs.extend((f"[{i}]{sp}", m, val) for sp, m, val in p)
-            return tuple(outs), probs
+                try:
+                    outs.append(c(x))
+                except _Bad as e:
+                    probs.extend((f"[{i}]{sp}", m, val) for sp, m, val in e.problems)
+            if probs:
+                raise _Bad(probs)
+            return tuple(outs)
 
         return check_fixed
     if origin is frozenset:
         item = _compile(args[0])
 
-        def check_set(v: Any) -> tuple[Any, _Problems]:
+        def check_set(v: Any) -> Any:
             if not isinstance(v, (set, frozenset)):
-                return v, [("", "must be a set", v)]
+                raise _fail("must be a set", v)
             probs: _Problems = []
             for x in v:
-                _, p = item(x)
-                probs.extend(p)
-            return (v if isinstance(v, frozenset) else frozenset(v)), probs
+                try:
+                    item(x)
+                except _Bad as e:
+                    probs.extend(e.problems)
+            if probs:
+                raise _Bad(probs)
+            return v if type(v) is frozenset else frozenset(v)
 
         return check_set
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         key, val = _compile(args[0]), _compile(args[1])
 
-        def check_map(v: Any) -> tuple[Any, _Problems]:
+        def check_map(v: Any) -> Any:
             if not isinstance(v, Mapping):
-                return v, [("", "must be a mapping", v)]
+                raise _fail("must be a mapping", v)
             probs: _Problems = []
             for k, x in v.items():
-                _, pk = key(k)
-                _, pv = val(x)
-                probs.extend((f"[{k!r}]", m, bad) for _, m, bad in pk + pv)
-            if isinstance(v, types.MappingProxyType):
-                return v, probs
-            return types.MappingProxyType(dict(v)), probs
+                for c, y in ((key, k), (val, x)):
+                    try:
+                        c(y)
+                    except _Bad as e:
+                        probs.extend((f"[{k!r}]", m, bad) for _, m, bad in e.problems)
+            if probs:
+                raise _Bad(probs)
+            return v if isinstance(v, types.MappingProxyType) else types.MappingProxyType(dict(v))
 
         return check_map
     if origin is not None and _is_record_type(origin):
@@ -274,79 +306,118 @@ def _compile(tp: Any) -> _Compiled:
         subst = dict(zip(params, args, strict=False))
         hints = typing.get_type_hints(origin)
         generic_fields = [(n, _compile(subst[t])) for n, t in hints.items() if t in subst]
+        oname = origin.__name__
 
-        def check_generic(v: Any) -> tuple[Any, _Problems]:
+        def check_generic(v: Any) -> Any:
             if not isinstance(v, origin):
-                return v, [("", f"must be {origin.__name__}", v)]
+                raise _fail(f"must be {oname}", v)
             probs: _Problems = []
             for n, c in generic_fields:
-                _, p = c(getattr(v, n))
-                probs.extend((f".{n}{sp}", m, val) for sp, m, val in p)
-            return v, probs
+                try:
+                    c(getattr(v, n))
+                except _Bad as e:
+                    probs.extend((f".{n}{sp}", m, val) for sp, m, val in e.problems)
+            if probs:
+                raise _Bad(probs)
+            return v
 
         return check_generic
     if tp is type(None):
-        return lambda v: (v, [] if v is None else [("", "must be null", v)])
+
+        def check_none(v: Any) -> Any:
+            if v is not None:
+                raise _fail("must be null", v)
+            return v
+
+        return check_none
     if tp is bool:
-        return lambda v: (v, [] if isinstance(v, bool) else [("", "must be a boolean", v)])
+
+        def check_bool(v: Any) -> Any:
+            if type(v) is not bool:
+                raise _fail("must be a boolean", v)
+            return v
+
+        return check_bool
     if tp is int:
-        return lambda v: (
-            v,
-            [] if isinstance(v, int) and not isinstance(v, bool) else [("", "must be an integer", v)],
-        )
+
+        def check_int(v: Any) -> Any:
+            if type(v) is not int and (not isinstance(v, int) or isinstance(v, bool)):
+                raise _fail("must be an integer", v)
+            return v
+
+        return check_int
     if tp is float:
 
-        def check_float(v: Any) -> tuple[Any, _Problems]:
+        def check_float(v: Any) -> Any:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return v, [("", "must be a number", v)]
+                raise _fail("must be a number", v)
             if not math.isfinite(v):
-                return v, [("", "must be finite", v)]
-            return v, []
+                raise _fail("must be finite", v)
+            return v
 
         return check_float
     if tp is Decimal:
 
-        def check_decimal(v: Any) -> tuple[Any, _Problems]:
+        def check_decimal(v: Any) -> Any:
+            if type(v) is Decimal:
+                if not v.is_finite():
+                    raise _fail("must be finite", v)
+                return v
             if isinstance(v, int) and not isinstance(v, bool):
-                return Decimal(v), []
+                return Decimal(v)
             if not isinstance(v, Decimal):
-                return v, [("", "must be a Decimal (or an int)", v)]
+                raise _fail("must be a Decimal (or an int)", v)
             if not v.is_finite():
-                return v, [("", "must be finite", v)]
-            return v, []
+                raise _fail("must be finite", v)
+            return v
 
         return check_decimal
     if tp is str:
-        return lambda v: (v, [] if isinstance(v, str) else [("", "must be a string", v)])
+
+        def check_str(v: Any) -> Any:
+            if type(v) is not str and not isinstance(v, str):
+                raise _fail("must be a string", v)
+            return v
+
+        return check_str
     if tp is dt.datetime:
 
-        def check_datetime(v: Any) -> tuple[Any, _Problems]:
+        def check_datetime(v: Any) -> Any:
             if not isinstance(v, dt.datetime):
-                return v, [("", "must be a datetime", v)]
+                raise _fail("must be a datetime", v)
             if v.tzinfo is None or v.utcoffset() is None:
-                return v, [("", "must be timezone-aware", v)]
-            return v, []
+                raise _fail("must be timezone-aware", v)
+            return v
 
         return check_datetime
     if tp is dt.date:
-        return lambda v: (
-            v,
-            [] if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else [("", "must be a date", v)],
-        )
+
+        def check_date(v: Any) -> Any:
+            if not isinstance(v, dt.date) or isinstance(v, dt.datetime):
+                raise _fail("must be a date", v)
+            return v
+
+        return check_date
     if tp is dt.time:
 
-        def check_time(v: Any) -> tuple[Any, _Problems]:
+        def check_time(v: Any) -> Any:
             if not isinstance(v, dt.time):
-                return v, [("", "must be a time of day", v)]
+                raise _fail("must be a time of day", v)
             if v.tzinfo is not None:
-                return v, [("", "must be a local time of day without a timezone", v)]
-            return v, []
+                raise _fail("must be a local time of day without a timezone", v)
+            return v
 
         return check_time
     if isinstance(tp, type):
         cls = tp
         what = f"a {cls.__name__}" if issubclass(cls, enum.Enum) else cls.__name__
-        return lambda v: (v, [] if isinstance(v, cls) else [("", f"must be {what}", v)])
+
+        def check_instance(v: Any) -> Any:
+            if not isinstance(v, cls):
+                raise _fail(f"must be {what}", v)
+            return v
+
+        return check_instance
     raise TypeError(f"unsupported annotation {tp!r}")  # pragma: no cover - a programming error
 
 
@@ -388,10 +459,11 @@ def record_fields(tp: Any) -> tuple[FieldSpec, ...]:
 
 def field_errors(spec: FieldSpec, value: Any) -> tuple[Any, list[FieldError]]:
     """Check one field value; returns the (converted) value and the problems found."""
-    out, probs = spec.compiled(value)
-    errors = [FieldError(f"$.{spec.name}{sp}", m, v) for sp, m, v in probs]
-    if errors:
-        return value, errors
+    try:
+        out = spec.compiled(value)
+    except _Bad as e:
+        return value, [FieldError(f"$.{spec.name}{sp}", m, v) for sp, m, v in e.problems]
+    errors: list[FieldError] = []
     for c in spec.extra:
         msg = c(out)
         if msg is not None:
@@ -410,16 +482,26 @@ class Record:
     _kind: ClassVar[str] = ""
 
     def __attrs_post_init__(self) -> None:
-        errors: list[FieldError] = []
+        errors: list[FieldError] | None = None
         for spec in record_fields(type(self)):
             value = getattr(self, spec.name)
-            out, errs = field_errors(spec, value)
-            if errs:
-                errors.extend(errs)
-            elif out is not value:
+            try:
+                out = spec.compiled(value)
+            except _Bad as e:
+                errors = errors or []
+                errors.extend(FieldError(f"$.{spec.name}{sp}", m, v) for sp, m, v in e.problems)
+                continue
+            if out is not value:
                 object.__setattr__(self, spec.name, out)
-        if not errors:
-            errors.extend(self._check())
+            for c in spec.extra:
+                msg = c(out)
+                if msg is not None:
+                    errors = errors or []
+                    errors.append(FieldError(f"$.{spec.name}", msg, out))
+        if errors is None:
+            cross = list(self._check())
+            if cross:
+                errors = cross
         if errors:
             raise ValidationError(errors, title=f"invalid {type(self).__name__}")
 

@@ -28,7 +28,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -391,38 +391,58 @@ def _record_hook(tp: Any) -> Callable[[Any, Any], Any]:
     specs = record_fields(tp)
     names = {s.name for s in specs}
     kind = origin.__name__
+    hooks: list[Callable[[Any, Any], Any]] = []  # per-field structure hooks, resolved on first use
 
     def structure(data: Any, _: Any) -> Any:
         if not isinstance(data, Mapping):
             raise _bad(data, f"must be an object ({kind})")
+        if not hooks:
+            hooks.extend(converter.get_structure_hook(spec.type) for spec in specs)
         errors: list[FieldError] = []
-        for key in data:
-            if key not in names:
-                path = f"$.{key}" if isinstance(key, str) else f"$[{key!r}]"
-                errors.append(FieldError(path, f"is not a field of {kind}"))
+        if len(data) > len(names) or not names.issuperset(data):
+            for key in data:
+                if key not in names:
+                    path = f"$.{key}" if isinstance(key, str) else f"$[{key!r}]"
+                    errors.append(FieldError(path, f"is not a field of {kind}"))
         kwargs: dict[str, Any] = {}
-        for spec in specs:
-            if spec.name not in data:
+        failed: dict[str, list[FieldError]] = {}
+        for spec, hook in zip(specs, hooks, strict=True):
+            name = spec.name
+            if name not in data:
                 if spec.required:
-                    errors.append(FieldError(f"$.{spec.name}", "is required"))
+                    failed[name] = [FieldError(f"$.{name}", "is required")]
                 continue
-            raw = data[spec.name]
             try:
-                value = converter.structure(raw, spec.type)
+                kwargs[name] = hook(data[name], spec.type)
             except Exception as e:
-                errors.extend(_prefix(e, f"$.{spec.name}"))
-                continue
-            value, errs = field_errors(spec, value)
-            if errs:
-                here = f"$.{spec.name}"
-                errors.extend(FieldError(e.path, e.message, raw if e.path == here else e.value) for e in errs)
-                continue
-            kwargs[spec.name] = value
-        if errors:
+                failed[name] = _prefix(e, f"$.{name}")
+        if errors or failed:
+            # in field order: the fields that failed to structure, and the field checks
+            # of those that did (the cross-field rules need every field, so they wait)
+            for spec in specs:
+                if spec.name in failed:
+                    errors.extend(failed[spec.name])
+                elif spec.name in kwargs:
+                    errors.extend(_raw_values(field_errors(spec, kwargs[spec.name])[1], data))
             raise ValidationError(errors)
-        return origin(**kwargs)
+        try:
+            return origin(**kwargs)
+        except ValidationError as e:
+            raise ValidationError(_raw_values(e.errors, data)) from None
 
     return structure
+
+
+def _raw_values(errors: Iterable[FieldError], data: Mapping[str, Any]) -> list[FieldError]:
+    """Report a top-level field's own payload value rather than its parsed form."""
+    out = []
+    for e in errors:
+        name = e.path[2:]
+        if e.path.startswith("$.") and name in data and e.value is not FieldError.NO_VALUE:
+            out.append(FieldError(e.path, e.message, data[name]))
+        else:
+            out.append(e)
+    return out
 
 
 def _unstructure_record(obj: Any) -> dict[str, Any]:
