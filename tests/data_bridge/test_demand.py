@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from distcrm.data import TransactionLog
 from distcrm.errors import DataQualityWarning, ValidationError
@@ -81,3 +84,31 @@ def test_weekly_panel_periods_start_on_monday() -> None:
         p = _log().demand_panel("W")
     assert {0} == {int(d.astype("datetime64[D]").astype(object).weekday()) for d in p.periods}
     assert 9.0 == p.values.sum()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["x", "y", "z"]),
+            st.integers(0, 400),
+            st.integers(1, 9),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    freq=st.sampled_from(["D", "W", "M"]),
+    by=st.sampled_from(["item", "customer_item"]),
+)
+def test_panel_conserves_units(rows, freq, by) -> None:
+    """Every unit lands in exactly one cell, whatever the frequency and grouping."""
+    log = TransactionLog.from_arrays(
+        customer=[r[0] for r in rows],
+        item=[r[1] for r in rows],
+        timestamp=np.datetime64("2024-01-01") + np.array([r[2] for r in rows]).astype("timedelta64[D]"),
+        quantity=[r[3] for r in rows],
+    )
+    p = log.demand_panel(freq, by=by)
+    assert sum(r[3] for r in rows) == p.values.sum()
+    assert len({(r[0], r[1]) if by == "customer_item" else r[1] for r in rows}) == p.n_series

@@ -264,7 +264,8 @@ class TransactionLog:
         orders are set aside (reported as ``"cancelled_order"``) and so are drafts
         (``"draft_order"``: not yet a purchase). Timestamps are the orders'
         ``created_at`` as wall-clock time in their own offset, or converted to ``tz``
-        (an IANA zone name) when given.
+        (an IANA zone name) when given. Row numbers in the ingest report count order
+        lines in the order given (the lines of the first order, then the second...).
 
         Raises
         ------
@@ -359,7 +360,7 @@ class TransactionLog:
 
     def for_customers(self, ids: Any) -> TransactionLog:
         """The rows of the given customers (raises ``NotFoundError`` for an unknown id)."""
-        idx = self.customer_index(np.atleast_1d(np.asarray(ids, dtype=self.customer_ids.dtype)))
+        idx = self.customer_index(ids)
         out = self._subset(np.isin(self.customer, idx))
         if self.returns is not None:
             out = attrs.evolve(out, returns=self.returns._subset(np.isin(self.returns.customer, idx)))
