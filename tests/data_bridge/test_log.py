@@ -237,3 +237,23 @@ def test_from_orders_sets_aside_drafts_and_cancellations() -> None:
     assert [18.0, 5.0] == log.amount.tolist()
     assert np.datetime64("2024-05-01T23:00") == log.timestamp[0]
     assert np.datetime64("2024-05-01T15:00") == TransactionLog.from_orders(orders, tz="UTC").timestamp[0]
+
+
+def test_totals_and_plot() -> None:
+    """Period totals cover every period and the plot draws them on the given axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    log = TransactionLog.from_arrays(
+        customer=[1, 2, 1], timestamp=["2024-01-01", "2024-01-02", "2024-03-05"], amount=[1.0, 2.0, 4.0]
+    )
+    starts, total = log.totals("M")
+    assert [3.0, 0.0, 4.0] == total.tolist()
+    assert np.datetime64("2024-02-01") == starts[1]
+    assert [2.0, 0.0, 1.0] == log.totals("M", value="rows")[1].tolist()
+    fig, ax = plt.subplots()
+    assert ax is log.plot(ax=ax, freq="M")
+    assert 1 == len(ax.lines)
+    plt.close(fig)

@@ -13,7 +13,7 @@ import numpy.typing as npt
 from distcrm._checks import check_same_length
 from distcrm.data._ingest import IngestReport, ReturnsPolicy, classify_rows, factorize_array
 from distcrm.data._panel import DemandPanel
-from distcrm.data._periods import as_datetime64
+from distcrm.data._periods import as_datetime64, check_period, period_index, period_start
 from distcrm.data._summary import CustomerSummary
 from distcrm.errors import FieldError, NotFoundError, ValidationError
 
@@ -25,6 +25,9 @@ __all__ = ["TransactionLog"]
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
 DatetimeArray = npt.NDArray[np.datetime64]
+
+
+PERIOD_NAMES = (("h", "hour"), ("D", "day"), ("W", "week"), ("M", "month"), ("Y", "year"))
 
 
 def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -496,6 +499,43 @@ class TransactionLog:
                 "order_id": ids(self.order, self.order_ids),
             }
         )
+
+    def totals(self, freq: str = "W", *, value: str = "amount") -> tuple[DatetimeArray, FloatArray]:
+        """Period starts and the total ``value`` (``"amount"``, ``"quantity"`` or ``"rows"``) per period.
+
+        Every period from the first to the last is present (zeros where nothing happened).
+
+        >>> log = TransactionLog.from_arrays(customer=[1, 1], amount=[3.0, 4.0],
+        ...                                  timestamp=["2024-01-01", "2024-01-15"])
+        >>> starts, total = log.totals("W")
+        >>> total.tolist()
+        [3.0, 0.0, 4.0]
+        """
+        check_period("freq", freq)
+        if value not in ("amount", "quantity", "rows"):
+            raise ValidationError.single("value", value, "must be 'amount', 'quantity' or 'rows'")
+        if value == "amount" and not self.has_amount:
+            raise ValidationError.single("value", value, "the log has no amounts")
+        if len(self) == 0:
+            return np.zeros(0, dtype="datetime64[D]"), np.zeros(0)
+        p = period_index(self.timestamp, freq)
+        p0 = int(p.min())
+        weights = None if value == "rows" else (self.amount if value == "amount" else self.quantity)
+        total = np.bincount(p - p0, weights=weights).astype(np.float64)
+        return period_start(np.arange(p0, p0 + total.shape[0]), freq), total
+
+    def plot(self, ax: Any = None, *, freq: str = "W", value: str = "amount") -> Any:
+        """A line chart of :meth:`totals` over time (``plot`` extra); returns the axes."""
+        from distcrm._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", feature="TransactionLog.plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 3))
+        starts, total = self.totals(freq, value=value)
+        ax.plot(starts.astype("datetime64[D]").astype(object), total, drawstyle="steps-post")
+        ax.set_ylabel(f"{value} per {dict(PERIOD_NAMES).get(freq, freq)}")
+        ax.set_title(f"TransactionLog: {len(self):,} rows, {self.n_customers:,} customers")
+        return ax
 
     def __repr__(self) -> str:
         span = f", {self.start}..{self.end}" if len(self) else ""
