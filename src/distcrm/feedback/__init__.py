@@ -5,6 +5,7 @@
 'NPS 40.0 (95% CI -30.1 to 100.0, n=5)'
 """
 
+from distcrm.feedback._classifier import SentimentClassifier, hash_char_ngrams
 from distcrm.feedback._scores import (
     ChangeResult,
     ScoreBreakdown,
@@ -15,6 +16,12 @@ from distcrm.feedback._scores import (
     csat,
     nps,
     score_counts,
+)
+from distcrm.feedback._sentiment import (
+    LexiconSentiment,
+    SentimentAnalyzer,
+    default_sentiment,
+    detect_language,
 )
 from distcrm.feedback._sla import (
     PRIORITIES,
@@ -30,8 +37,11 @@ from distcrm.feedback._sla import (
 __all__ = [
     "PRIORITIES",
     "ChangeResult",
+    "LexiconSentiment",
     "ScoreBreakdown",
     "ScoreResult",
+    "SentimentAnalyzer",
+    "SentimentClassifier",
     "SlaPolicy",
     "SlaStatus",
     "SlaTarget",
@@ -41,7 +51,10 @@ __all__ = [
     "ces",
     "compare",
     "csat",
+    "default_sentiment",
+    "detect_language",
     "escalation_list",
+    "hash_char_ngrams",
     "nps",
     "score_counts",
     "sla_clock",

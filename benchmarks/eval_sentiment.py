@@ -1,0 +1,128 @@
+"""Sentiment accuracy on the shared labelled sets: ``python -m benchmarks.eval_sentiment``.
+
+Measures, in one run:
+
+- ``default_sentiment()`` (distcrm's lexicon analyzer) against VADER (English) and SnowNLP
+  (Chinese), each installed in an anchor venv, on the UCI Amazon/Yelp sentences, the
+  ChnSentiCorp hotel reviews (evaluation only, read from ``/work/shared`` and never copied)
+  and the small delivery-review sets written by the distcrm developers
+  (``tests/data/feedback/``);
+- ``SentimentClassifier`` trained on one half and tested on the other half of each set
+  (the split is seeded; the mean over ``--repeats`` random halvings is printed).
+
+A text counts as positive when its polarity is > 0 for every analyzer (the same rule; the
+figure with ties at 0 counted as positive follows in brackets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._util import anchor_python, machine
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path("/work/shared/data/sentiment")
+BUNDLED = ROOT / "src" / "distcrm" / "datasets" / "data" / "sentiment"
+OURS = ROOT / "tests" / "data" / "feedback"
+
+
+def load(path: Path) -> tuple[list[str], np.ndarray]:
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["text"] is not None]
+    return [r["text"] for r in rows], np.array([int(r["label"]) for r in rows])
+
+
+def sets() -> dict[str, tuple[str, Path]]:
+    out = {
+        "amazon (en)": ("en", BUNDLED / "uci_amazon_cells.csv"),
+        "yelp (en)": ("en", BUNDLED / "uci_yelp.csv"),
+        "hotel (zh)": ("zh", SHARED / "chnsenticorp_hotel.csv"),
+        "delivery (zh, ours)": ("zh", OURS / "delivery_reviews_zh.csv"),
+        "delivery (en, ours)": ("en", OURS / "delivery_reviews_en.csv"),
+    }
+    return {k: v for k, v in out.items() if v[1].exists()}
+
+
+_ANCHOR_SCRIPT = """
+import json, sys
+lang, path = sys.argv[1], sys.argv[2]
+texts = json.load(open(path, encoding="utf-8"))
+if lang == "en":
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    a = SentimentIntensityAnalyzer()
+    print(json.dumps([a.polarity_scores(t)["compound"] for t in texts]))
+else:
+    from snownlp import SnowNLP
+    print(json.dumps([SnowNLP(t).sentiments * 2 - 1 if t.strip() else 0.0 for t in texts]))
+"""
+
+
+def anchor_scores(lang: str, texts: list[str]) -> np.ndarray | None:
+    py = anchor_python("sentiment", ["vaderSentiment==3.3.2", "snownlp==0.12.3"])
+    if py is None:
+        return None
+    tmp = ROOT / "benchmarks" / ".anchors" / f"texts_{lang}.json"
+    tmp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    res = subprocess.run(
+        [str(py), "-c", _ANCHOR_SCRIPT, lang, str(tmp)], capture_output=True, text=True, check=False
+    )
+    if res.returncode != 0:
+        print("  anchor failed:", res.stderr[-500:])
+        return None
+    return np.array(json.loads(res.stdout))
+
+
+def acc(scores: np.ndarray, y: np.ndarray) -> str:
+    """Accuracy with positive = polarity > 0 (ties at 0 count as negative), and with >= 0."""
+    strict = float(((scores > 0).astype(int) == y).mean())
+    loose = float(((scores >= 0).astype(int) == y).mean())
+    return f"{strict:.1%} [>=0: {loose:.1%}]"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-anchors", action="store_true")
+    ap.add_argument("--no-classifier", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args(argv)
+    from distcrm.feedback import default_sentiment
+
+    print(f"machine: {machine()} (shared)")
+    s = default_sentiment()
+    for name, (lang, path) in sets().items():
+        if args.only and args.only not in name:
+            continue
+        texts, y = load(path)
+        t0 = time.perf_counter()
+        ours = s.polarities(texts)
+        dt = time.perf_counter() - t0
+        line = f"{name:22s} n={len(y):5d} pos={y.mean():.2f}  default_sentiment {acc(ours, y)} ({dt:.2f} s)"
+        if not args.no_anchors:
+            a = anchor_scores(lang, texts)
+            anchor = "VADER" if lang == "en" else "SnowNLP"
+            line += f" | {anchor} {acc(a, y)}" if a is not None else f" | {anchor} unavailable"
+        if not args.no_classifier and len(y) >= 200:
+            from distcrm.feedback import SentimentClassifier
+
+            accs = []
+            for r in range(args.repeats):
+                rng = np.random.default_rng(r)
+                idx = rng.permutation(len(y))
+                tr, te = idx[: len(y) // 2], idx[len(y) // 2 :]
+                clf = SentimentClassifier().fit([texts[i] for i in tr], y[tr])
+                accs.append(float((clf.predict([texts[i] for i in te]) == y[te]).mean()))
+            line += f" | SentimentClassifier (half/half) {np.mean(accs):.1%} ± {np.std(accs):.1%}"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,358 @@
+"""``SentimentClassifier``: char n-gram TF-IDF + logistic regression, trained on your own labels.
+
+Everything is NumPy/SciPy: the texts are laid end to end as one array of code points, the
+hash of every character n-gram is computed for all positions at once (no per-text loop),
+the counts go into a CSR matrix, TF-IDF weights and L2 row norms are applied, and an
+L2-penalised logistic (or, for more than two classes, softmax) regression is fitted with
+L-BFGS on the sparse matrix. Only the hashed features seen in training become columns.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from distcrm._estimator import BaseEstimator, check_is_fitted
+from distcrm.errors import ConvergenceWarning, FieldError, ValidationError
+
+__all__ = ["SentimentClassifier", "hash_char_ngrams"]
+
+_SEP = 0  # code point separating texts (NUL never occurs after our normalisation)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_PRIME = np.uint64(0x100000001B3)
+
+
+def _normalize_texts(texts: Sequence[str]) -> list[str]:
+    out = []
+    errors: list[FieldError] = []
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            errors.append(FieldError(f"$.texts[{i}]", "must be a str", t))
+            continue
+        out.append(" ".join(unicodedata.normalize("NFKC", t).lower().replace("\x00", " ").split()))
+    if errors:
+        raise ValidationError(
+            errors[:10], title=f"{len(errors)} texts are not strings" if len(errors) > 10 else None
+        )
+    return out
+
+
+def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64 finaliser: spreads the bits of a polynomial hash."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def hash_char_ngrams(
+    texts: Sequence[str], *, ngram_range: tuple[int, int] = (1, 3), n_features: int = 2**20
+) -> Any:
+    """Counts of hashed character n-grams, one row per text (a ``scipy.sparse.csr_matrix``).
+
+    Texts are NFKC-normalised, lower-cased and their whitespace collapsed; n-grams never
+    cross from one text into the next.
+
+    Examples
+    --------
+    >>> X = hash_char_ngrams(["abab", "送货快"], ngram_range=(1, 2), n_features=2**16)
+    >>> X.shape, int(X[0].sum()), int(X[1].sum())  # 4 + 3 and 3 + 2 n-grams
+    ((2, 65536), 7, 5)
+    """
+    import scipy.sparse as sp
+
+    lo, hi = ngram_range
+    if not (1 <= lo <= hi <= 8):
+        raise ValidationError.single("ngram_range", ngram_range, "must satisfy 1 <= low <= high <= 8")
+    norm = _normalize_texts(texts)
+    n_docs = len(norm)
+    joined = "\x00".join(norm) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(t) for t in norm), dtype=np.int64, count=n_docs)
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths + 1)
+    is_sep = codes == _SEP
+    sep_cum = np.concatenate([[0], np.cumsum(is_sep)])
+    rows = []
+    cols = []
+    L = codes.size
+    h = np.zeros(L, dtype=np.uint64)
+    for n in range(1, hi + 1):
+        # h[i] = hash of codes[i : i + n]  (polynomial, extended by one char per step)
+        m = L - n + 1
+        h = h[:m] * _PRIME + codes[n - 1 : n - 1 + m] + np.uint64(1)
+        if n < lo:
+            continue
+        valid = (sep_cum[n : n + m] - sep_cum[:m]) == 0
+        idx = np.flatnonzero(valid)
+        feat = (_mix(h[idx] ^ np.uint64(n * 0x9E3779B97F4A7C15 % 2**64)) % np.uint64(n_features)).astype(
+            np.int64
+        )
+        rows.append(doc_of[idx])
+        cols.append(feat)
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    X = sp.csr_matrix((np.ones(r.size, dtype=np.float64), (r, c)), shape=(n_docs, n_features))
+    X.sum_duplicates()
+    return X
+
+
+def _check_texts_labels(texts: Any, labels: Any) -> tuple[list[str], npt.NDArray[Any]]:
+    if isinstance(texts, str):
+        raise ValidationError.single("texts", texts[:30], "must be a sequence of str, not one str")
+    tx = list(texts)
+    y = np.asarray(labels)
+    if y.ndim != 1:
+        raise ValidationError.single("labels", y.shape, "must be 1-dimensional")
+    if len(tx) != len(y):
+        raise ValidationError.single(
+            "labels", len(y), f"has length {len(y)}, expected {len(tx)} (one per text)"
+        )
+    if len(tx) == 0:
+        raise ValidationError.single("texts", 0, "is empty")
+    return tx, y
+
+
+class SentimentClassifier(BaseEstimator):
+    """Char n-gram TF-IDF logistic regression for your own labelled feedback.
+
+    Parameters
+    ----------
+    ngram_range
+        Smallest and largest character n-gram.
+    n_features
+        Size of the hashing space.
+    C
+        Inverse L2 penalty (scikit-learn's convention: loss summed over texts plus
+        ``||w||² / (2C)``).
+    sublinear_tf
+        Use ``1 + log(tf)`` instead of raw counts.
+    max_iter, tol
+        L-BFGS limits.
+    positive_label
+        The label whose probability maps to polarity +1 (binary problems); by default the
+        larger of the two sorted labels (``1``, ``"pos"``, ``"positive"`` …).
+
+    Attributes
+    ----------
+    classes_
+        The sorted distinct labels.
+    coef_, intercept_
+        Weights over the active features (one column per class beyond the first for
+        softmax; a vector for two classes).
+    n_iter_
+        L-BFGS iterations used.
+
+    Examples
+    --------
+    >>> texts = ["fast delivery", "great service", "late and broken", "rude driver, late"] * 5
+    >>> labels = [1, 1, 0, 0] * 5
+    >>> clf = SentimentClassifier().fit(texts, labels)
+    >>> clf.predict(["very fast, great", "broken and late"]).tolist()
+    [1, 0]
+    >>> -1 <= clf.polarity("late") < 0
+    True
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (1, 3),
+        n_features: int = 2**20,
+        C: float = 4.0,
+        sublinear_tf: bool = True,
+        max_iter: int = 300,
+        tol: float = 1e-5,
+        positive_label: Any = None,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.n_features = n_features
+        self.C = C
+        self.sublinear_tf = sublinear_tf
+        self.max_iter = max_iter
+        self.tol = tol
+        self.positive_label = positive_label
+
+    # -- features ------------------------------------------------------------------------------
+
+    def _validate_params(self) -> None:
+        errors = []
+        if not (isinstance(self.n_features, int) and 2**4 <= self.n_features <= 2**26):
+            errors.append(FieldError("$.n_features", "must be an int in [16, 2**26]", self.n_features))
+        if not (isinstance(self.C, (int, float)) and self.C > 0):
+            errors.append(FieldError("$.C", "must be > 0", self.C))
+        if not (isinstance(self.max_iter, int) and self.max_iter > 0):
+            errors.append(FieldError("$.max_iter", "must be a positive int", self.max_iter))
+        r = self.ngram_range
+        if not (
+            isinstance(r, tuple)
+            and len(r) == 2
+            and all(isinstance(v, int) for v in r)
+            and 1 <= r[0] <= r[1] <= 8
+        ):
+            errors.append(FieldError("$.ngram_range", "must be (low, high) with 1 <= low <= high <= 8", r))
+        if errors:
+            raise ValidationError(errors)
+
+    def _transform_counts(self, X: Any) -> Any:
+        import scipy.sparse as sp
+
+        # keep only active columns, in the fitted order
+        X = X.tocsr()
+        col = self.column_of_[X.indices]
+        keep = col >= 0
+        row_of = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of[keep], minlength=X.shape[0]))])
+        data = X.data[keep]
+        if self.sublinear_tf:
+            data = 1.0 + np.log(data)
+        data = data * self.idf_[col[keep]]
+        Z = sp.csr_matrix((data, col[keep], indptr), shape=(X.shape[0], self.idf_.size))
+        norms = np.sqrt(np.asarray(Z.multiply(Z).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.diags(1.0 / norms) @ Z
+
+    def transform(self, texts: Iterable[str]) -> Any:
+        """The TF-IDF matrix of ``texts`` over the fitted features (CSR)."""
+        check_is_fitted(self, "idf_", method="transform")
+        tx = list(texts) if not isinstance(texts, str) else [texts]
+        return self._transform_counts(
+            hash_char_ngrams(tx, ngram_range=self.ngram_range, n_features=self.n_features)
+        )
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def fit(self, texts: Iterable[str], labels: Any) -> SentimentClassifier:
+        """Learn the vocabulary weights and the regression from labelled texts."""
+        from scipy.optimize import minimize
+
+        self._validate_params()
+        tx, y = _check_texts_labels(texts, labels)
+        classes, yi = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise ValidationError.single("labels", classes.tolist(), "must contain at least two classes")
+        if self.positive_label is not None and self.positive_label not in classes.tolist():
+            raise ValidationError.single(
+                "positive_label", self.positive_label, f"is not a label (labels: {classes.tolist()})"
+            )
+        counts = hash_char_ngrams(tx, ngram_range=self.ngram_range, n_features=self.n_features)
+        n_docs = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=self.n_features)
+        active = np.flatnonzero(df)
+        column_of = np.full(self.n_features, -1, dtype=np.int64)
+        column_of[active] = np.arange(active.size)
+        self.column_of_ = column_of
+        self.idf_ = np.log((1.0 + n_docs) / (1.0 + df[active])) + 1.0
+        X = self._transform_counts(counts)
+        d = X.shape[1]
+        K = classes.size
+        lam = 1.0 / float(self.C)
+        XT = X.T.tocsr()
+
+        if K == 2:
+            yb = yi.astype(np.float64)
+
+            def f(wb: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+                w, b = wb[:-1], wb[-1]
+                z = X @ w + b
+                # log(1 + e^z) - y z, stably
+                loss = float(np.sum(np.logaddexp(0.0, z) - yb * z)) + 0.5 * lam * float(w @ w)
+                p = 0.5 * (1.0 + np.tanh(0.5 * z))
+                r = p - yb
+                g = np.empty_like(wb)
+                g[:-1] = XT @ r + lam * w
+                g[-1] = r.sum()
+                return loss, g
+
+            x0 = np.zeros(d + 1)
+        else:
+            Y = np.zeros((n_docs, K))
+            Y[np.arange(n_docs), yi] = 1.0
+
+            def f(wb: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+                W = wb[: d * K].reshape(d, K)
+                b = wb[d * K :]
+                Z = X @ W + b
+                Z -= Z.max(axis=1, keepdims=True)
+                lse = np.log(np.exp(Z).sum(axis=1, keepdims=True))
+                logp = Z - lse
+                loss = -float(np.sum(Y * logp)) + 0.5 * lam * float(np.sum(W * W))
+                R = np.exp(logp) - Y
+                gW = XT @ R + lam * W
+                return loss, np.concatenate([gW.ravel(), R.sum(axis=0)])
+
+            x0 = np.zeros(d * K + K)
+        res = minimize(
+            f, x0, jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter, "gtol": self.tol}
+        )
+        if not res.success and res.nit >= self.max_iter:
+            warnings.warn(
+                f"SentimentClassifier: L-BFGS stopped after {res.nit} iterations without converging "
+                f"({res.message}); raise max_iter",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        if K == 2:
+            self.coef_ = res.x[:-1]
+            self.intercept_ = float(res.x[-1])
+        else:
+            self.coef_ = res.x[: d * K].reshape(d, K)
+            self.intercept_ = res.x[d * K :]
+        self.classes_ = classes
+        self.n_iter_ = int(res.nit)
+        return self
+
+    # -- prediction ----------------------------------------------------------------------------
+
+    def decision_function(self, texts: Iterable[str]) -> npt.NDArray[np.float64]:
+        """Log-odds of the larger label (two classes) or per-class scores (more)."""
+        check_is_fitted(self, "coef_", method="decision_function")
+        X = self.transform(texts)
+        out: npt.NDArray[np.float64] = X @ self.coef_ + self.intercept_
+        return out
+
+    def predict_proba(self, texts: Iterable[str]) -> npt.NDArray[np.float64]:
+        """Class probabilities, columns in the order of ``classes_``."""
+        z = self.decision_function(texts)
+        if z.ndim == 1:
+            p = 0.5 * (1.0 + np.tanh(0.5 * z))
+            return np.column_stack([1.0 - p, p])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+        return out
+
+    def predict(self, texts: Iterable[str]) -> npt.NDArray[Any]:
+        """The most probable label of each text."""
+        P = self.predict_proba(texts)
+        out: npt.NDArray[Any] = self.classes_[np.argmax(P, axis=1)]
+        return out
+
+    def score(self, texts: Iterable[str], labels: Any) -> float:
+        """Accuracy on labelled texts."""
+        tx, y = _check_texts_labels(texts, labels)
+        return float(np.mean(self.predict(tx) == y))
+
+    def _positive_index(self) -> int:
+        check_is_fitted(self, "classes_", method="polarity")
+        if self.classes_.size != 2:
+            raise ValidationError.single(
+                "classes_", self.classes_.tolist(), "polarity needs a two-class (negative/positive) model"
+            )
+        if self.positive_label is None:
+            return 1
+        return int(np.flatnonzero(self.classes_ == self.positive_label)[0])
+
+    def polarities(self, texts: Iterable[str]) -> npt.NDArray[np.float64]:
+        """``2·P(positive) − 1`` for each text: the ``SentimentAnalyzer`` protocol."""
+        k = self._positive_index()
+        return 2.0 * self.predict_proba(texts)[:, k] - 1.0
+
+    def polarity(self, text: str) -> float:
+        """``2·P(positive) − 1`` for one text."""
+        return float(self.polarities([text])[0])
