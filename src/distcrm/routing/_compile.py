@@ -6,7 +6,8 @@ PyVRP and OR-Tools work in integers. Distances are multiplied by ``sd`` and time
 ``st``, powers of ten chosen so the longest arc is below ``1e6`` and the latest finite
 time below ``1e7`` (Solomon instances get ``1000`` for both, as in PyVRP's own runs; a
 city in metres and seconds gets ``10`` and ``100``). Loads are scaled the same
-way (largest below ``1e6``, so PyVRP's capacity penalties weigh like distances). Then:
+way, per dimension (largest below ``1e6``, so PyVRP's capacity penalties weigh like
+distances). Then:
 
 - travel times, service times, distances, demands and window *starts* are rounded **up**;
 - window *ends*, shift ends, capacities, maximum durations and distances are rounded **down**.
@@ -126,11 +127,12 @@ def scale(problem: RoutingProblem, *, time_target: float = 1e7) -> Scaled:
     nd = len(problem.dimensions)
     dem_f = np.asarray([s.demand for s in problem.stops], dtype=np.float64).reshape(-1, nd)
     cap_f = np.asarray([vt.capacity for vt in problem.vehicle_types], dtype=np.float64).reshape(-1, nd)
-    all_loads = np.concatenate([dem_f.ravel(), cap_f[np.isfinite(cap_f)].ravel()])
-    # loads share the distances' magnitude so PyVRP's capacity penalties bite
-    sl = _pow10_scale(float(np.max(all_loads, initial=0.0)), 1e6)
-    demand = ceil_int(dem_f, sl)
-    capacity = floor_int(np.where(np.isfinite(cap_f), cap_f, 2**40 / sl), sl)
+    # loads share the distances' magnitude so PyVRP's capacity penalties bite; per dimension
+    fin_cap = np.where(np.isfinite(cap_f), cap_f, 0.0)
+    top = np.maximum(dem_f.max(axis=0, initial=0.0), fin_cap.max(axis=0, initial=0.0))
+    sl = np.array([_pow10_scale(float(x), 1e6) for x in top])
+    demand = np.ceil(np.round(dem_f * sl, 6)).astype(np.int64)
+    capacity = np.floor(np.round(np.where(np.isfinite(cap_f), cap_f, 2**40 / sl) * sl, 6)).astype(np.int64)
     windows = []
     for s in problem.stops:
         ws = []

@@ -12,6 +12,7 @@ pickup-and-delivery pairs, driver breaks.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ class PyVRPEngine:
         """A plan for ``problem`` found within ``time_limit`` seconds."""
         from pyvrp import Client, Depot, Location, ProblemData, VehicleType
         from pyvrp import solve as pyvrp_solve
+        from pyvrp.exceptions import PenaltyBoundWarning
         from pyvrp.stop import MaxRuntime
 
         unsupported = problem.features & UNSUPPORTED
@@ -159,10 +161,17 @@ class PyVRPEngine:
                 )
             )
         data = ProblemData(locations, clients, depots, vtypes, dists, durs)
-        result = pyvrp_solve(
-            data, stop=MaxRuntime(max(time_limit - (time.perf_counter() - t_start), 0.01)), seed=seed,
-            collect_stats=False, display=self.display,
-        )
+        with warnings.catch_warnings():
+            # PyVRP warns when a penalty hits its bound while it explores infeasible space;
+            # the outcome is what counts, and it is reported in ``plan.status``.
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp_solve(
+                data,
+                stop=MaxRuntime(max(time_limit - (time.perf_counter() - t_start), 0.01)),
+                seed=seed,
+                collect_stats=False,
+                display=self.display,
+            )
         best = result.best
         feasible = bool(best.is_feasible())
         counters = [0] * len(problem.vehicle_types)
