@@ -223,10 +223,21 @@ def _structure_timedelta(v: Any, _: Any) -> dt.timedelta:
 # ------------------------------------------------------------------ factories
 
 
+_RECORD_TYPES: dict[Any, bool] = {}
+
+
 def is_record_type(tp: Any) -> bool:
     """Whether ``tp`` is a domain record class (or a generic alias of one)."""
+    try:
+        return _RECORD_TYPES[tp]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: not a type at all
+        return False
     origin = typing.get_origin(tp) or tp
-    return isinstance(origin, type) and issubclass(origin, Record) and attrs.has(origin)
+    out = isinstance(origin, type) and issubclass(origin, Record) and attrs.has(origin)
+    _RECORD_TYPES[tp] = out
+    return out
 
 
 def _is_enum(tp: Any) -> bool:
@@ -263,18 +274,22 @@ def _json_shape_matches(tp: Any, v: Any) -> bool:
 
 def _union_hook(tp: Any) -> Callable[[Any, Any], Any]:
     members = typing.get_args(tp)
+    optional = type(None) in members
+    candidates = [m for m in members if m is not type(None)]
     name = type_name(tp)
+    hooks: list[Callable[[Any, Any], Any]] = []  # resolved on first use
 
     def structure(v: Any, _: Any) -> Any:
         if v is None:
-            if type(None) in members:
+            if optional:
                 return None
             raise _bad(v, f"must be {name}")
-        candidates = [m for m in members if m is not type(None)]
+        if not hooks:
+            hooks.extend(converter.get_structure_hook(m) for m in candidates)
         failures: list[ValidationError] = []
-        for m in candidates:
+        for m, hook in zip(candidates, hooks, strict=True):
             try:
-                return converter.structure(v, m)
+                return hook(v, m)
             except ValidationError as e:
                 failures.append(e)
         shaped = [f for m, f in zip(candidates, failures, strict=True) if _json_shape_matches(m, v)]
@@ -445,12 +460,102 @@ def _raw_values(errors: Iterable[FieldError], data: Mapping[str, Any]) -> list[F
     return out
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_UNSTRUCTURE: dict[type, Callable[[Any], Any]] = {}
+
+
+def _unstructure(v: Any) -> Any:
+    """Unstructure by runtime type through a per-type table (faster than full dispatch)."""
+    t = type(v)
+    if t in _PLAIN:
+        return v
+    fn = _UNSTRUCTURE.get(t)
+    if fn is None:
+        fn = _unstructure_fn(t)
+        _UNSTRUCTURE[t] = fn
+    return fn(v)
+
+
+def _unstructure_fn(t: type) -> Callable[[Any], Any]:
+    if issubclass(t, Record) and attrs.has(t):
+        return _record_unstructure_fn(t)
+    if issubclass(t, enum.Enum):
+        return lambda e: e.value
+    if issubclass(t, tuple):
+        return lambda x: [_unstructure(i) for i in x]
+    if issubclass(t, (frozenset, set)):
+        return _unstructure_frozenset
+    if issubclass(t, (types.MappingProxyType, dict)):
+        return lambda m: {k: _unstructure(x) for k, x in m.items()}
+    if t is Decimal:
+        return str
+    if issubclass(t, dt.datetime):
+        return dt.datetime.isoformat
+    if issubclass(t, dt.date):
+        return dt.date.isoformat
+    if issubclass(t, dt.time):
+        return dt.time.isoformat
+    if issubclass(t, dt.timedelta):
+        return format_duration
+    return converter.unstructure
+
+
+def _is_plain(tp: Any) -> bool:
+    """Whether values of annotation ``tp`` are already JSON builtins (str, int, bool, None ...)."""
+    if tp in _PLAIN:
+        return True
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return all(_is_plain(a) for a in typing.get_args(tp))
+    return False
+
+
+def _expr(tp: Any, var: str, ns: dict[str, Any], depth: int = 0) -> str:
+    """A Python expression unstructuring ``var`` of annotation ``tp`` (generated code)."""
+    if isinstance(tp, TypeVar):
+        return f"u({var})"
+    if _is_plain(tp):
+        return var
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            inner = _expr(rest[0], var, ns, depth)
+            return f"(None if {var} is None else {inner})"
+        return f"u({var})"
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = f"_i{depth}"
+        return f"[{_expr(args[0], item, ns, depth + 1)} for {item} in {var}]"
+    if tp is Decimal:
+        return f"str({var})"
+    if tp is dt.datetime or tp is dt.date or tp is dt.time:
+        return f"{var}.isoformat()"
+    if tp is dt.timedelta:
+        ns["format_duration"] = format_duration
+        return f"format_duration({var})"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return f"{var}.value"
+    return f"u({var})"
+
+
+def _record_unstructure_fn(t: type) -> Callable[[Any], dict[str, Any]]:
+    """Generated code per record class: each field converted by an expression for its type."""
+    hints = typing.get_type_hints(t)
+    ns: dict[str, Any] = {"u": _unstructure}
+    items = [f"{a.name!r}: {_expr(hints[a.name], 'obj.' + a.name, ns)}" for a in attrs.fields(t)]
+    src = "def unstructure(obj):\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(src, f"<distcrm unstructure {t.__name__}>", "exec"), ns)
+    fn: Callable[[Any], dict[str, Any]] = ns["unstructure"]
+    return fn
+
+
 def _unstructure_record(obj: Any) -> dict[str, Any]:
-    return {a.name: converter.unstructure(getattr(obj, a.name)) for a in attrs.fields(type(obj))}
+    out: dict[str, Any] = _unstructure(obj)
+    return out
 
 
 def _unstructure_frozenset(s: frozenset[Any]) -> list[Any]:
-    items = [converter.unstructure(x) for x in s]
+    items = [_unstructure(x) for x in s]
     try:
         return sorted(items)
     except TypeError:
@@ -482,7 +587,7 @@ def _configure(c: cattrs.Converter) -> None:
     c.register_unstructure_hook(dt.timedelta, format_duration)
     c.register_unstructure_hook_func(_is_enum, lambda e: e.value)
     c.register_unstructure_hook(frozenset, _unstructure_frozenset)
-    c.register_unstructure_hook(tuple, lambda t: [converter.unstructure(x) for x in t])
+    c.register_unstructure_hook(tuple, _unstructure)
     c.register_unstructure_hook(
         types.MappingProxyType, lambda m: {k: converter.unstructure(x) for k, x in m.items()}
     )
