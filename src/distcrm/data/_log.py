@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from distcrm._checks import check_same_length
-from distcrm.data._ingest import IngestReport, ReturnsPolicy, classify_rows, factorize_array
+from distcrm.data._ingest import IngestReport, ReturnsPolicy, classify_rows, factorize_array, tidy_ids
 from distcrm.data._panel import DemandPanel
 from distcrm.data._periods import as_datetime64, check_period, period_index, period_start
 from distcrm.data._summary import CustomerSummary
@@ -173,6 +173,98 @@ class TransactionLog:
             cancelled_prefix=cancelled_prefix,
             returns=returns,
             source="arrays",
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        *,
+        customer_codes: Any,
+        customer_ids: Any,
+        timestamp: Any,
+        quantity: Any = None,
+        amount: Any = None,
+        item_codes: Any = None,
+        item_ids: Any = None,
+        order_codes: Any = None,
+        order_ids: Any = None,
+        cancelled: Any = None,
+        returns: ReturnsPolicy = "separate",
+    ) -> TransactionLog:
+        """Build a log from already factorised columns: integer codes into sorted id tables.
+
+        For sources that hold ids as integer keys (a database, a previous log): no id is
+        compared or sorted row by row. ``*_ids`` must be 1-D, sorted and without
+        duplicates; ``*_codes`` are integers in ``[-1, len(ids))`` (``-1`` is missing).
+        Everything else is as :meth:`from_arrays`.
+
+        Raises
+        ------
+        ValidationError
+            Non-integer or out-of-range codes, unsorted or duplicate ids, columns of
+            different lengths (every problem is listed).
+
+        Examples
+        --------
+        >>> log = TransactionLog.from_codes(
+        ...     customer_codes=[1, 0, 1], customer_ids=["a", "b"],
+        ...     timestamp=["2024-01-02", "2024-01-01", "2024-01-03"], amount=[5.0, 7.0, 1.0])
+        >>> log.customer_ids.tolist(), log.customer.tolist(), log.amount.tolist()
+        (['a', 'b'], [0, 1, 1], [7.0, 5.0, 1.0])
+        """
+        errors: list[FieldError] = []
+
+        def table(field: str, codes: Any, ids: Any) -> tuple[IntArray, npt.NDArray[Any]]:
+            c = np.asarray(codes)
+            t = np.asarray(ids)
+            if c.ndim != 1 or (c.size and c.dtype.kind not in "iu"):
+                errors.append(FieldError(f"$.{field}_codes", "must be a 1-D array of integers", c.dtype.str))
+                return np.empty(0, np.intp), t
+            if t.ndim != 1:
+                errors.append(FieldError(f"$.{field}_ids", "must be 1-dimensional", t.shape))
+                return c.astype(np.intp), t
+            if c.size and (int(c.min()) < -1 or int(c.max()) >= t.shape[0]):
+                bad = int(c.min()) if int(c.min()) < -1 else int(c.max())
+                errors.append(FieldError(f"$.{field}_codes", f"must be in [-1, {t.shape[0]})", bad))
+            if t.shape[0] > 1 and not bool(np.all(t[1:] > t[:-1])):
+                errors.append(FieldError(f"$.{field}_ids", "must be sorted and without duplicates", None))
+            return c.astype(np.intp), tidy_ids(t)
+
+        cust_codes, cust_ids = table("customer", customer_codes, customer_ids)
+        n = cust_codes.shape[0]
+        none: tuple[IntArray, npt.NDArray[Any]] = (np.full(n, -1, np.intp), np.array([], dtype=object))
+        item_codes_, item_ids_ = none if item_codes is None else table("item", item_codes, item_ids)
+        order_codes_, order_ids_ = none if order_codes is None else table("order", order_codes, order_ids)
+        if errors:
+            raise ValidationError(errors)
+        ts = _timestamps_from_array("timestamp", timestamp)
+        qty = None if quantity is None else _floats("quantity", quantity)
+        amt = None if amount is None else _floats("amount", amount)
+        canc = None if cancelled is None else np.asarray(cancelled, dtype=bool)
+        check_same_length(
+            customer_codes=cust_codes,
+            timestamp=ts,
+            quantity=qty,
+            amount=amt,
+            item_codes=item_codes_,
+            order_codes=order_codes_,
+            cancelled=canc,
+        )
+        return _assemble(
+            cust_codes=cust_codes,
+            cust_ids=cust_ids,
+            ts=ts,
+            quantity=qty,
+            amount=amt,
+            price=None,
+            item_codes=item_codes_,
+            item_ids=item_ids_,
+            order_codes=order_codes_,
+            order_ids=order_ids_,
+            cancelled=canc,
+            cancelled_prefix=None,
+            returns=returns,
+            source="codes",
         )
 
     @classmethod
