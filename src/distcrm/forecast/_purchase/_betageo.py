@@ -48,8 +48,19 @@ def beta_expectation_quadrature(
     return out
 
 
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """``a @ b`` without BLAS (threaded BLAS dots crawl on a busy machine)."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def _dot3(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    """``sum(a * b * c)`` in one pass."""
+    return float(np.einsum("i,i,i->", a, b, c))
+
+
 class _BetaGeoFamily(PurchaseModelBase):
     _names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
+    _hessian: ClassVar[bool] = True
     _modified: ClassVar[bool] = False
 
     def _initial(self, rows: Rows) -> FloatArray:
@@ -60,53 +71,113 @@ class _BetaGeoFamily(PurchaseModelBase):
         a = float(p[2])
         return warn_small("a", a, 0.01, "the dropout probabilities pile up at 0: almost nobody churns")
 
-    def _loglik(self, p: FloatArray, rows: Rows, grad: bool) -> tuple[float, FloatArray]:
+    def _loglik(self, p: FloatArray, rows: Rows, order: int) -> tuple[float, FloatArray, FloatArray]:
+        """Total weighted log-likelihood, its gradient (``order >= 1``) and Hessian (``order == 2``).
+
+        Per row the likelihood is a two-term mixture ``exp(B3) + exp(B4)`` (alive at
+        ``T`` / dropped out after the last purchase); with ``D = B4 - B3`` the log is
+        ``B3 + softplus(D)`` and the derivatives follow from those of ``B3`` and ``B4``
+        (mixture weight ``w4 = expit(D)``). Terms that depend on ``x`` alone are
+        evaluated once per distinct frequency and gathered. For BG/NBD a customer with
+        no repeat purchase has ``B4 = -inf``: those rows only contribute ``-r log(α+T)``.
+        """
         r, alpha, a, b = (float(v) for v in p)
-        ux, xw = rows.ux, rows.ux_w
         mod = self._modified
-        # per unique x
-        g_x = sp.gammaln(r + ux) - sp.gammaln(r) + r * np.log(alpha)
+        ux, uw = rows.ux, rows.ux_w
+        la, lal = np.log(a), np.log(alpha)
+        g_x = sp.gammaln(r + ux) - sp.gammaln(r)
         if mod:
             c_x = sp.gammaln(a + b) - sp.gammaln(b) - sp.gammaln(a + b + ux + 1) + sp.gammaln(b + ux)
+            x, tx, T, w, xi = rows.x, rows.tx, rows.T, rows.w, rows.xi
+            T0, w0 = T[:0], w[:0]
+            ib3_u = 1.0 / (b + ux)
+            e_u = np.log(b + ux)  # B3 = log(b+x) - k L3, B4 = log a - k L4
+            ib4_u = np.zeros_like(ux)
         else:
             c_x = sp.gammaln(a + b) + sp.gammaln(b + ux) - sp.gammaln(b) - sp.gammaln(a + b + ux)
-        # per row
-        x, tx, T, w = rows.x, rows.tx, rows.T, rows.w
-        k = r + x
+            x, tx, T, w, xi = rows.xp, rows.txp, rows.Tp, rows.wp, rows.xip
+            T0, w0 = rows.T0, rows.w0
+            bx1 = np.where(ux > 0, b + ux - 1.0, 1.0)
+            ib4_u = np.where(ux > 0, 1.0 / bx1, 0.0)
+            e_u = np.log(bx1)  # B3 = -k L3, B4 = log a - log(b+x-1) - k L4
+            ib3_u = np.zeros_like(ux)
+        L0 = np.log(alpha + T0)
+        k = x + r
         L3 = np.log(alpha + T)
-        L4 = np.log(alpha + tx)
+        dL = np.log(alpha + tx)
+        np.subtract(L3, dL, out=dL)  # dL = L3 - L4
+        D = k * dL
+        D += la - e_u.take(xi)  # D = B4 - B3
+        # softplus(D) and the mixture weight expit(D) from one exp (D clipped: exp stays finite)
+        eD = np.exp(np.clip(D, -700.0, 700.0, out=D), out=D)
+        sp_D = np.log1p(eD)
+        ll = float(uw @ (g_x + c_x)) + rows.n * r * lal - r * _dot(w0, L0) + _dot(w, sp_D) - _dot(w, k * L3)
         if mod:
-            B3 = np.log(b + x) - k * L3
-            B4 = np.log(a) - k * L4
-        else:
-            pos = x > 0
-            B3 = -k * L3
-            with np.errstate(divide="ignore", invalid="ignore"):
-                B4 = np.where(pos, np.log(a) - np.log(np.where(pos, b + x - 1, 1.0)) - k * L4, -np.inf)
-        mix = np.logaddexp(B3, B4)
-        ll = float(xw @ (g_x + c_x) + w @ mix)
-        if not grad:
-            return ll, np.zeros(4)
-        w4 = sp.expit(B4 - B3)
-        w3 = 1.0 - w4
-        ww3, ww4 = w * w3, w * w4
-        dg_r = sp.digamma(r + ux) - sp.digamma(r) + np.log(alpha)
+            ll += float(uw @ e_u)  # log(b+x) of B3, factored out of the mixture
+        if order == 0:
+            return ll, np.zeros(4), np.zeros((4, 4))
+        w3 = np.reciprocal(eD + 1.0, out=sp_D)
+        w4 = eD
+        np.multiply(eD, w3, out=w4)  # expit(D)
+        iA3 = 1.0 / (alpha + T)
+        iA4 = 1.0 / (alpha + tx)
+        ww4 = w * w4
+        sw4 = float(ww4.sum())
+        diA = iA3 - iA4
+        iA0 = 1.0 / (alpha + T0)
+        kdiA = k * diA
+        d_r = float(uw @ (sp.digamma(r + ux) - sp.digamma(r))) + rows.n * lal - _dot(w0, L0)
+        d_r += _dot(ww4, dL) - _dot(w, L3)
+        d_alpha = rows.n * r / alpha - r * _dot(w0, iA0) - _dot(w, k * iA3) + _dot(ww4, kdiA)
         if mod:
             dc_a = sp.digamma(a + b) - sp.digamma(a + b + ux + 1)
             dc_b = sp.digamma(a + b) - sp.digamma(b) - sp.digamma(a + b + ux + 1) + sp.digamma(b + ux)
         else:
             dc_a = sp.digamma(a + b) - sp.digamma(a + b + ux)
             dc_b = sp.digamma(a + b) + sp.digamma(b + ux) - sp.digamma(b) - sp.digamma(a + b + ux)
-        d_r = xw @ dg_r - ww3 @ L3 - ww4 @ L4
-        d_alpha = rows.n * r / alpha - ww3 @ (k / (alpha + T)) - ww4 @ (k / (alpha + tx))
-        d_a = xw @ dc_a + ww4.sum() / a
+        # per-x sums of the mixture weight: the b-terms only depend on x
+        nu = ux.shape[0]
+        sw4_u = np.bincount(xi, weights=ww4, minlength=nu)
+        sw_u = rows.wp_u if not mod else uw
+        d_a = float(uw @ dc_a) + sw4 / a
+        d_b = float(uw @ dc_b) + float(sw_u @ ib3_u) - float(sw4_u @ (ib3_u + ib4_u))
+        grad = np.array([d_r, d_alpha, d_a, d_b])
+        if order == 1:
+            return ll, grad, np.zeros((4, 4))
+        H = np.zeros((4, 4))
+        H[0, 0] = float(uw @ (sp.polygamma(1, r + ux) - sp.polygamma(1, r)))
+        H[0, 1] = rows.n / alpha - _dot(w0, iA0) - _dot(w, iA3) + _dot(ww4, diA)
+        H[1, 1] = (
+            -rows.n * r / alpha**2
+            + r * _dot(w0, iA0 * iA0)
+            + _dot3(w, k, iA3 * iA3)
+            + _dot3(ww4, k, iA4 * iA4 - iA3 * iA3)
+        )
         if mod:
-            d_b = xw @ dc_b + ww3 @ (1.0 / (b + x))
+            t_aa = sp.polygamma(1, a + b) - sp.polygamma(1, a + b + ux + 1)
         else:
-            with np.errstate(divide="ignore"):
-                inv = np.where(x > 0, 1.0 / np.where(x > 0, b + x - 1, 1.0), 0.0)
-            d_b = xw @ dc_b - ww4 @ inv
-        return ll, np.array([d_r, d_alpha, d_a, d_b])
+            t_aa = sp.polygamma(1, a + b) - sp.polygamma(1, a + b + ux)
+        t_bb = t_aa - sp.polygamma(1, b) + sp.polygamma(1, b + ux)
+        H[2, 2] = float(uw @ t_aa) - sw4 / a**2
+        H[2, 3] = float(uw @ t_aa)
+        H[3, 3] = float(uw @ t_bb) - float(sw_u @ ib3_u**2) + float(sw4_u @ (ib3_u**2 + ib4_u**2))
+        # the mixture term w3 w4 Δ Δ' with Δ = dB4 - dB3 = (dL, k (iA3 - iA4), 1/a, -(ib3 + ib4))
+        v = np.multiply(ww4, w3, out=w3)
+        vdL = v * dL
+        vkd = v * kdiA
+        H[0, 0] += _dot(vdL, dL)
+        H[0, 1] += _dot(vdL, kdiA)
+        H[1, 1] += _dot(vkd, kdiA)
+        sv_u = np.bincount(xi, weights=v, minlength=nu)
+        svM_u = np.stack([np.bincount(xi, weights=vdL, minlength=nu), np.bincount(xi, weights=vkd, minlength=nu)])
+        ibt = -(ib3_u + ib4_u)
+        H[:2, 2] += svM_u.sum(axis=1) / a
+        H[:2, 3] += svM_u @ ibt
+        H[2, 2] += float(sv_u.sum()) / a**2
+        H[2, 3] += float(sv_u @ ibt) / a
+        H[3, 3] += float(sv_u @ ibt**2)
+        H = np.triu(H) + np.triu(H, 1).T
+        return ll, grad, H
 
     def _bpost(self, x: FloatArray) -> FloatArray:
         b = self.params_["b"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
@@ -17,8 +18,10 @@ from distcrm.forecast._purchase._base import (
     check_summary,
     minimize,
     month_in_units,
+    newton,
     params_repr_html,
     standard_errors,
+    standard_errors_from_hessian,
     warn_degenerate,
 )
 from distcrm.forecast._purchase._rows import Rows
@@ -57,7 +60,14 @@ class PurchaseModelBase(BaseEstimator):
         self.tol = tol
 
     # -- fitting -----------------------------------------------------------------------
-    def _loglik(self, p: FloatArray, rows: Rows, grad: bool) -> tuple[float, FloatArray]:
+    #: Whether ``_loglik`` returns an analytic Hessian (``order == 2``): then the fit is a
+    #: damped Newton iteration and the standard errors come with it.
+    _hessian: ClassVar[bool] = False
+    #: Above this many compressed rows, start from a fit on a random subset of them.
+    _subsample_above: ClassVar[int] = 60_000
+    _subsample_size: ClassVar[int] = 20_000
+
+    def _loglik(self, p: FloatArray, rows: Rows, order: int) -> tuple[float, FloatArray, FloatArray]:
         raise NotImplementedError
 
     def _initial(self, rows: Rows) -> FloatArray:
@@ -66,12 +76,73 @@ class PurchaseModelBase(BaseEstimator):
     def _degenerate(self, p: FloatArray) -> list[str]:
         return []
 
+    def _objective(
+        self, rows: Rows, pen: float, last: dict[str, Any] | None = None
+    ) -> Callable[[FloatArray, int], tuple[float, FloatArray, FloatArray]]:
+        """Mean negative log-likelihood plus the penalty, in log-parameters, with derivatives.
+
+        ``last`` (if given) keeps the most recent second-order evaluation, so the fit can
+        reuse the log-likelihood and Hessian at the optimum.
+        """
+        n = rows.n
+
+        def fgh(theta: FloatArray, order: int) -> tuple[float, FloatArray, FloatArray]:
+            p = np.exp(theta)
+            with np.errstate(all="ignore"):
+                ll, g, H = self._loglik(p, rows, order)
+            if last is not None and order == 2:
+                last.update(theta=theta.copy(), ll=ll, H=H)
+            f = -ll / n + pen * float(p @ p)
+            if not math.isfinite(f):
+                return math.inf, np.zeros_like(theta), np.zeros((theta.size, theta.size))
+            if order == 0:
+                return f, g, H
+            gp = -g / n + 2 * pen * p  # gradient in natural parameters
+            gt = gp * p
+            if order == 1:
+                return f, gt, H
+            Hp = -H / n + 2 * pen * np.eye(p.size)
+            Ht = Hp * np.outer(p, p) + np.diag(gt)
+            return f, gt, Ht
+
+        return fgh
+
+    def _optimise(
+        self, rows: Rows, pen: float, x0: FloatArray, last: dict[str, Any]
+    ) -> tuple[FloatArray, bool, int, str]:
+        fgh = self._objective(rows, pen, last)
+        if self._hessian:
+            if rows.x.shape[0] > self._subsample_above:
+                # a cheap start: the fit on a random subset is within sampling error of the
+                # full-data optimum, so a few full-data Newton steps finish the job
+                sub = self._objective(rows.subsample(self._subsample_size), pen)
+                x_sub, ok, _, _ = newton(sub, x0, max_iter=self.max_iter, tol=self.tol)
+                if ok:
+                    x0 = x_sub
+            res = newton(fgh, x0, max_iter=min(self.max_iter, 200), tol=self.tol)
+            if res[1]:
+                return res
+            x0 = res[0] if math.isfinite(fgh(res[0], 0)[0]) else x0
+
+        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+            f, g, _ = fgh(theta, 1)
+            return (1e300, np.zeros_like(theta)) if not math.isfinite(f) else (f, g)
+
+        best = minimize(objective, x0, max_iter=self.max_iter, tol=self.tol)
+        if not best[1]:  # a second start from a neutral point
+            alt = minimize(objective, np.zeros_like(x0), max_iter=self.max_iter, tol=self.tol)
+            if objective(alt[0])[0] < objective(best[0])[0]:
+                best = alt
+        return best
+
     def fit(self, summary: CustomerSummary) -> Self:
         """Fit by maximum likelihood on ``summary`` (frequency, recency, T).
 
         Identical ``(x, t_x, T)`` rows are evaluated once with a weight. The objective is
         the mean negative log-likelihood plus ``penalizer * sum(params ** 2)``, minimised
-        by L-BFGS-B over log-parameters with the analytic gradient.
+        over log-parameters: by damped Newton with the analytic Hessian where the model
+        has one (BG/NBD, MBG/NBD; on large data started from a fit on a random subset),
+        otherwise by L-BFGS-B with the analytic gradient.
 
         Raises
         ------
@@ -80,30 +151,20 @@ class PurchaseModelBase(BaseEstimator):
         """
         summary = check_summary(summary)
         pen = check_positive("penalizer", self.penalizer, allow_zero=True)
-        if not isinstance(self.max_iter, int) or self.max_iter < 1:
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, int) or self.max_iter < 1:
             raise ValidationError.single("max_iter", self.max_iter, "must be an integer >= 1")
         check_positive("tol", self.tol)
         rows = Rows.from_summary(summary)
         n = rows.n
-
-        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-            p = np.exp(theta)
-            ll, g = self._loglik(p, rows, True)
-            f = -ll / n + pen * float(p @ p)
-            gt = (-g / n + 2 * pen * p) * p
-            if not math.isfinite(f):
-                return 1e300, np.zeros_like(theta)
-            return f, gt
-
         x0 = np.log(self._initial(rows))
-        best = minimize(objective, x0, max_iter=self.max_iter, tol=self.tol)
-        if not best[1]:  # a second start from a neutral point
-            alt = minimize(objective, np.zeros_like(x0), max_iter=self.max_iter, tol=self.tol)
-            if objective(alt[0])[0] < objective(best[0])[0]:
-                best = alt
-        theta, success, nit, message = best
+        last: dict[str, Any] = {}
+        theta, success, nit, message = self._optimise(rows, pen, x0, last)
         p = np.exp(theta)
-        ll, _ = self._loglik(p, rows, False)
+        if self._hessian and "theta" in last and np.array_equal(last["theta"], theta):
+            ll, H = last["ll"], last["H"]
+        else:
+            with np.errstate(all="ignore"):
+                ll, _, H = self._loglik(p, rows, 2 if self._hessian else 0)
         self.params_ = dict(zip(self._names, (float(v) for v in p), strict=True))
         self.log_likelihood_ = float(ll)
         self.n_customers_ = len(summary)
@@ -111,11 +172,15 @@ class PurchaseModelBase(BaseEstimator):
         self.converged_ = success
         self.time_unit_ = summary.time_unit
 
-        def grad_total(q: FloatArray) -> FloatArray:
-            _, g = self._loglik(q, rows, True)
-            return -g + 2 * pen * n * q
+        if self._hessian:
+            se, cov = standard_errors_from_hessian(-H + 2 * pen * n * np.eye(p.size), self._names)
+        else:
 
-        with np.errstate(all="ignore"):
+            def grad_total(q: FloatArray) -> FloatArray:
+                with np.errstate(all="ignore"):
+                    _, g, _ = self._loglik(q, rows, 1)
+                return -g + 2 * pen * n * q
+
             se, cov = standard_errors(grad_total, p, self._names)
         self.standard_errors_ = se
         self.covariance_ = cov

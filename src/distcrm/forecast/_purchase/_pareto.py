@@ -94,11 +94,11 @@ class ParetoNBDModel(PurchaseModelBase):
             )
         return float(rows.ux_w @ g_x + rows.w @ mix)
 
-    def _loglik(self, p: FloatArray, rows: Rows, grad: bool) -> tuple[float, FloatArray]:
+    def _loglik(self, p: FloatArray, rows: Rows, order: int) -> tuple[float, FloatArray, FloatArray]:
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = self._ll_rows(p, rows)
-            if not grad:
-                return ll, np.zeros(4)
+            if order == 0:
+                return ll, np.zeros(4), np.zeros((4, 4))
             g = np.empty(4)
             h = 1e-6
             for j in range(4):
@@ -106,7 +106,7 @@ class ParetoNBDModel(PurchaseModelBase):
                 up[j] *= np.exp(h)
                 dn[j] *= np.exp(-h)
                 g[j] = (self._ll_rows(up, rows) - self._ll_rows(dn, rows)) / (2 * h) / p[j]
-        return ll, g
+        return ll, g, np.zeros((4, 4))
 
     def _log_odds_dead(self, x: FloatArray, tx: FloatArray, T: FloatArray) -> FloatArray:
         r, alpha, s, beta = (float(v) for v in self._p())
