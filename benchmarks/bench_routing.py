@@ -83,9 +83,10 @@ def run_our_ortools(problem: RoutingProblem, t: float) -> tuple[list[list[int]] 
 
 
 def _arrays(problem: RoutingProblem) -> tuple[np.ndarray, ...]:
-    tw = np.array([[problem.depots[0].window.start, problem.depots[0].window.end]] + [
-        [s.windows[0].start, s.windows[0].end] for s in problem.stops
-    ])
+    tw = np.array(
+        [[problem.depots[0].window.start, problem.depots[0].window.end]]
+        + [[s.windows[0].start, s.windows[0].end] for s in problem.stops]
+    )
     service = np.array([0.0] + [s.service_time for s in problem.stops])
     demand = np.array([0.0] + [s.demand[0] for s in problem.stops])
     return tw, service, demand
@@ -101,15 +102,27 @@ def run_pyvrp(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None
     tw10 = np.round(tw * 10).astype(np.int64)
     locs = [Location(x=float(x), y=float(y)) for x, y in problem.points]
     clients = [
-        Client(location=i, delivery=[int(demand[i])], service_duration=int(round(service[i] * 10)),
-               tw_early=int(tw10[i, 0]), tw_late=int(tw10[i, 1]))
+        Client(
+            location=i,
+            delivery=[int(demand[i])],
+            service_duration=round(service[i] * 10),
+            tw_early=int(tw10[i, 0]),
+            tw_late=int(tw10[i, 1]),
+        )
         for i in range(1, len(locs))
     ]
     vt = problem.vehicle_types[0]
     data = ProblemData(
-        locs, clients, [Depot(location=0, tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1]))],
-        [VehicleType(vt.count, capacity=[int(vt.capacity[0])], tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1]))],
-        [mat], [mat],
+        locs,
+        clients,
+        [Depot(location=0, tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1]))],
+        [
+            VehicleType(
+                vt.count, capacity=[int(vt.capacity[0])], tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1])
+            )
+        ],
+        [mat],
+        [mat],
     )
     res = psolve(data, MaxRuntime(t), seed=1, display=False, collect_stats=False)
     routes = [[a.idx + 1 for a in r.schedule() if a.is_client()] for r in res.best.routes()]
@@ -167,8 +180,10 @@ RUNNERS: dict[str, Callable[[RoutingProblem, float], tuple[list[list[int]] | Non
 def bench(names: list[str], engines: list[str], t: float) -> dict[str, list[dict[str, object]]]:
     bks = load_bks()
     out: dict[str, list[dict[str, object]]] = {e: [] for e in engines}
-    print(f"  {'instance':<9} {'engine':<12} {'veh':>4} {'dimacs':>9} {'bks':>8} {'gap%':>6} "
-          f"{'veh(h)':>7} {'exact':>9} {'bks(h)':>8} {'gap%(h)':>8}  feasible  time")
+    print(
+        f"  {'instance':<9} {'engine':<12} {'veh':>4} {'dimacs':>9} {'bks':>8} {'gap%':>6} "
+        f"{'veh(h)':>7} {'exact':>9} {'bks(h)':>8} {'gap%(h)':>8}  feasible  time"
+    )
     for name in names:
         problem = load_solomon(name, convention="dimacs")
         tr = _trunc_matrix(problem) / 10.0
@@ -227,7 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--all", action="store_true", help="all 28 bundled Solomon instances")
     ap.add_argument("--instances", default=os.environ.get("DISTCRM_BENCH_ROUTING_INSTANCES", "subset"))
     ap.add_argument("--time", type=float, default=float(os.environ.get("DISTCRM_BENCH_ROUTING_TIME", "10")))
-    ap.add_argument("--gh-time", type=float, default=float(os.environ.get("DISTCRM_BENCH_ROUTING_GH_TIME", "20")))
+    ap.add_argument(
+        "--gh-time", type=float, default=float(os.environ.get("DISTCRM_BENCH_ROUTING_GH_TIME", "20"))
+    )
     ap.add_argument("--gh", default=os.environ.get("DISTCRM_BENCH_ROUTING_GH", "default"))
     ap.add_argument("--engines", default=os.environ.get("DISTCRM_BENCH_ROUTING_ENGINES", ",".join(ENGINES)))
     args = ap.parse_args(argv if argv is not None else [])
@@ -239,7 +256,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         names = [n.strip() for n in args.instances.split(",") if n.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    print(f"  machine: {machine()} (shared with other jobs: a {args.time:g} s budget buys less CPU than usual)")
+    print(
+        f"  machine: {machine()} (shared with other jobs: a {args.time:g} s budget buys less CPU than usual)"
+    )
     print(f"  Solomon 100: {len(names)} instances x {engines} at {args.time:g} s each, one core")
     res = bench(names, engines, args.time)
     report("Solomon 100", res)
@@ -248,8 +267,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  Gehring-Homberger 200: {inst['gh200']} x {gh_engines} at {args.gh_time:g} s each")
         res_gh = bench(inst["gh200"], gh_engines, args.gh_time)
         report("GH 200", res_gh)
-    print("  targets: default median DIMACS gap <= 1 % with 100 % feasible; our OR-Tools <= 3 %, no failures; "
-          "GH 200 default median <= 2 %")
+    print(
+        "  targets: default median DIMACS gap <= 1 % with 100 % feasible; our OR-Tools <= 3 %, no failures; "
+        "GH 200 default median <= 2 %"
+    )
 
 
 if __name__ == "__main__":

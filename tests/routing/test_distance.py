@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -26,7 +27,12 @@ from distcrm.routing import (
 
 @pytest.mark.parametrize(
     "provider",
-    [EuclideanProvider(), HaversineProvider(), MatrixProvider(np.zeros((2, 2))), OSRMProvider("http://127.0.0.1:1")],
+    [
+        EuclideanProvider(),
+        HaversineProvider(),
+        MatrixProvider(np.zeros((2, 2))),
+        OSRMProvider("http://127.0.0.1:1"),
+    ],
 )
 def test_providers_satisfy_the_protocol(provider: object) -> None:
     """Every shipped provider is a DistanceProvider."""
@@ -65,8 +71,8 @@ def test_speed_profile_validation() -> None:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    payload: bytes = b""
-    seen: list[str] = []
+    payload: ClassVar[bytes] = b""
+    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         type(self).seen.append(self.path)

@@ -7,11 +7,22 @@ from decimal import Decimal
 
 import pytest
 
-from distcrm.domain import Address, Customer, Depot, GeoPoint, Money, Order, OrderLine, Product, TimeWindow, Vehicle
+from distcrm.domain import (
+    Address,
+    Customer,
+    Depot,
+    GeoPoint,
+    Money,
+    Order,
+    OrderLine,
+    Product,
+    TimeWindow,
+    Vehicle,
+)
 from distcrm.errors import ValidationError
 from distcrm.routing import EuclideanProvider, RoutingProblem, solve
 
-TZ = dt.timezone.utc
+TZ = dt.UTC
 DAY = dt.date(2024, 5, 7)
 
 
@@ -22,7 +33,10 @@ def _eur(s: str) -> Money:
 def _order(i: int, cid: str, qty: int, window: tuple[int, int] | None = None) -> Order:
     pw = None
     if window is not None:
-        pw = TimeWindow(start=dt.datetime(2024, 5, 7, window[0], tzinfo=TZ), end=dt.datetime(2024, 5, 7, window[1], tzinfo=TZ))
+        pw = TimeWindow(
+            start=dt.datetime(2024, 5, 7, window[0], tzinfo=TZ),
+            end=dt.datetime(2024, 5, 7, window[1], tzinfo=TZ),
+        )
     return Order(
         id=f"O-{i}",
         customer_id=cid,
@@ -35,25 +49,53 @@ def _order(i: int, cid: str, qty: int, window: tuple[int, int] | None = None) ->
 
 @pytest.fixture
 def world() -> dict[str, object]:
-    depot = Depot(id="DEP", name="Main", location=GeoPoint(lat=52.37, lon=4.89), opening=(dt.time(6), dt.time(20)))
-    van = Vehicle(id="V-1", name="Van", capacity_weight_kg=100, capacity_volume_m3=5, capacity_units=50,
-                  shift=(dt.time(8), dt.time(16)), cost_per_km=_eur("0.40"), cost_per_hour=_eur("20"),
-                  fixed_cost=_eur("50"), depot_id="DEP")
-    customers = {f"C-{k}": Customer(id=f"C-{k}", name=f"Shop {k}", tags=frozenset({"vip"} if k == 3 else set()))
-                 for k in range(4)}
+    depot = Depot(
+        id="DEP", name="Main", location=GeoPoint(lat=52.37, lon=4.89), opening=(dt.time(6), dt.time(20))
+    )
+    van = Vehicle(
+        id="V-1",
+        name="Van",
+        capacity_weight_kg=100,
+        capacity_volume_m3=5,
+        capacity_units=50,
+        shift=(dt.time(8), dt.time(16)),
+        cost_per_km=_eur("0.40"),
+        cost_per_hour=_eur("20"),
+        fixed_cost=_eur("50"),
+        depot_id="DEP",
+    )
+    customers = {
+        f"C-{k}": Customer(id=f"C-{k}", name=f"Shop {k}", tags=frozenset({"vip"} if k == 3 else set()))
+        for k in range(4)
+    }
     addresses = {
-        f"C-{k}": Address(line1=f"Street {k}", city="Amsterdam", country="NL",
-                          geo=GeoPoint(lat=52.37 + 0.01 * k, lon=4.90 + 0.01 * k))
+        f"C-{k}": Address(
+            line1=f"Street {k}",
+            city="Amsterdam",
+            country="NL",
+            geo=GeoPoint(lat=52.37 + 0.01 * k, lon=4.90 + 0.01 * k),
+        )
         for k in range(4)
     }
     product = Product(id="P-1", sku="CRATE", name="Crate", weight_kg=2.0, volume_m3=0.01)
-    return {"depot": depot, "van": van, "customers": customers, "addresses": addresses, "products": {"P-1": product}}
+    return {
+        "depot": depot,
+        "van": van,
+        "customers": customers,
+        "addresses": addresses,
+        "products": {"P-1": product},
+    }
 
 
 def _problem(world: dict[str, object], orders: list[Order]) -> RoutingProblem:
     return RoutingProblem.from_domain(
-        orders, world["addresses"], [world["van"]], DAY, depots=[world["depot"]],
-        products=world["products"], customers=world["customers"],
+        orders,
+        world["addresses"],
+        [world["van"]],
+        DAY,
+        depots=[world["depot"]],
+        products=world["products"],
+        customers=world["customers"],
     )
 
 
@@ -87,7 +129,13 @@ def test_orders_without_location_are_reported(world: dict[str, object]) -> None:
 
 def test_explicit_provider_is_used(world: dict[str, object]) -> None:
     """A given distance provider replaces the default haversine."""
-    p = RoutingProblem.from_domain([_order(0, "C-1", 1)], world["addresses"], [world["van"]], DAY,
-                                   depots=[world["depot"]], products=world["products"],
-                                   distance=EuclideanProvider())
+    p = RoutingProblem.from_domain(
+        [_order(0, "C-1", 1)],
+        world["addresses"],
+        [world["van"]],
+        DAY,
+        depots=[world["depot"]],
+        products=world["products"],
+        distance=EuclideanProvider(),
+    )
     assert isinstance(p.distance, EuclideanProvider)

@@ -19,7 +19,11 @@ from distcrm.routing import (
 )
 from distcrm.testing.routing import routing_engine_checks
 
-CHECKS = [(e, n, c) for e in (PyVRPEngine(), OrToolsEngine()) for n, c in routing_engine_checks(e, time_limit=0.2, max_examples=8)]
+CHECKS = [
+    (e, n, c)
+    for e in (PyVRPEngine(), OrToolsEngine())
+    for n, c in routing_engine_checks(e, time_limit=0.2, max_examples=8)
+]
 
 
 @pytest.mark.parametrize(("engine", "name", "check"), CHECKS, ids=[f"{e.name}-{n}" for e, n, _ in CHECKS])

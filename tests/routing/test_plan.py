@@ -36,7 +36,8 @@ def test_promised_windows_contain_eta_and_stay_in_the_window(plan: RoutePlan) ->
             lo, hi = pw[v.stop_id]
             w = stops[v.stop_id].windows[0]
             assert lo <= v.start <= hi
-            assert w.start <= lo and hi <= w.end
+            assert w.start <= lo
+            assert hi <= w.end
     with pytest.raises(ValidationError):
         plan.promised_windows(-1)
 

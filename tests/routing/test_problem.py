@@ -121,7 +121,10 @@ def test_pairs_must_name_stops_with_equal_demand() -> None:
     """A pickup-delivery pair must use known stops with the same demand."""
     with pytest.raises(ValidationError, match="not a stop id"):
         _problem(pairs=[("a", "zz")])
-    stops = [Stop(id="p", location=(0, 1), demand=(1, 1), kind="pickup"), Stop(id="d", location=(1, 0), demand=(2, 1))]
+    stops = [
+        Stop(id="p", location=(0, 1), demand=(1, 1), kind="pickup"),
+        Stop(id="d", location=(1, 0), demand=(2, 1)),
+    ]
     with pytest.raises(ValidationError, match="equal"):
         _problem(stops=stops, pairs=[("p", "d")])
 
@@ -149,7 +152,9 @@ def test_matrices_follow_depots_then_stops() -> None:
 
 def test_replace_scale_and_without() -> None:
     """Copies are validated and leave the original unchanged."""
-    p = _problem(stops=[Stop(id="a", location=(1, 1), demand=(2, 1)), Stop(id="b", location=(2, 2), demand=(2, 1))])
+    p = _problem(
+        stops=[Stop(id="a", location=(1, 1), demand=(2, 1)), Stop(id="b", location=(2, 2), demand=(2, 1))]
+    )
     assert (3.0, 1.5) == p.scale_demand(1.5).stops[0].demand
     assert ["b"] == [s.id for s in p.without_stops(["a"]).stops]
     assert 2 == len(p.stops)
@@ -162,10 +167,14 @@ def test_replace_scale_and_without() -> None:
 def test_penalty_defaults_grow_with_priority() -> None:
     """With allow_unserved, a priority-2 stop is worth three times a priority-0 stop."""
     p = _problem(
-        stops=[Stop(id="a", location=(1, 1), demand=(1, 1)), Stop(id="b", location=(2, 2), demand=(1, 1), priority=2)],
+        stops=[
+            Stop(id="a", location=(1, 1), demand=(1, 1)),
+            Stop(id="b", location=(2, 2), demand=(1, 1), priority=2),
+        ],
         allow_unserved=True,
     )
     pa, pb = (p.penalty_of(s) for s in p.stops)
-    assert pa is not None and pb is not None
+    assert pa is not None
+    assert pb is not None
     assert math.isclose(3 * pa, pb)
     assert _problem().penalty_of(_problem().stops[0]) is None

@@ -21,17 +21,28 @@ from distcrm.routing import (
 def problem() -> RoutingProblem:
     b = RoutingProblemBuilder()
     b.add_depot((0, 0), id="D")
-    b.add_vehicle_type(count=1, capacity=10, depot="D", shift=(0, 100), id="van", skills={"cold"},
-                       breaks=[Break(30, 60, 5)])
+    b.add_vehicle_type(
+        count=1, capacity=10, depot="D", shift=(0, 100), id="van", skills={"cold"}, breaks=[Break(30, 60, 5)]
+    )
     b.add_stop((10, 0), id="a", demand=6, windows=[(0, 50)], service_time=2)
     b.add_stop((20, 0), id="b", demand=4, windows=[(10, 60)], service_time=2, skills={"cold"})
     return b.build(EuclideanProvider())
 
 
-def _plan(problem: RoutingProblem, visits: list[StopVisit], *, end: float = 50.0, breaks=((0.0, 5.0),),
-          unserved=()) -> RoutePlan:
-    route = Route(vehicle_type="van", vehicle=0, stop_ids=[v.stop_id for v in visits], visits=visits,
-                  start_time=5.0, end_time=end, distance=40.0, cost=40.0, breaks=breaks)
+def _plan(
+    problem: RoutingProblem, visits: list[StopVisit], *, end: float = 50.0, breaks=((0.0, 5.0),), unserved=()
+) -> RoutePlan:
+    route = Route(
+        vehicle_type="van",
+        vehicle=0,
+        stop_ids=[v.stop_id for v in visits],
+        visits=visits,
+        start_time=5.0,
+        end_time=end,
+        distance=40.0,
+        cost=40.0,
+        breaks=breaks,
+    )
     return RoutePlan(problem=problem, routes=[route], unserved=unserved, engine="hand", status="feasible")
 
 
@@ -75,7 +86,9 @@ def test_capacity_violation(problem: RoutingProblem) -> None:
 def test_served_twice_and_missing(problem: RoutingProblem) -> None:
     """A stop served twice, and one neither served nor reported, are both flagged."""
     r = _good(problem).routes[0]
-    twice = attrs.evolve(r, stop_ids=["a", "a"], visits=[r.visits[0], StopVisit("a", 40.0, 40.0, 42.0, (0.0,))])
+    twice = attrs.evolve(
+        r, stop_ids=["a", "a"], visits=[r.visits[0], StopVisit("a", 40.0, 40.0, 42.0, (0.0,))]
+    )
     kinds = [v.kind for v in attrs.evolve(_good(problem), routes=[twice]).violations()]
     assert 2 <= kinds.count("served_once")
 
@@ -98,8 +111,12 @@ def test_skills_violation(problem: RoutingProblem) -> None:
 
 def test_break_must_be_taken_in_its_window(problem: RoutingProblem) -> None:
     """A break outside its allowed start range, or missing, is flagged."""
-    assert "break" in _kinds(attrs.evolve(_good(problem), routes=[attrs.evolve(_good(problem).routes[0], breaks=[(70.0, 75.0)])]))
-    assert "break" in _kinds(attrs.evolve(_good(problem), routes=[attrs.evolve(_good(problem).routes[0], breaks=[])]))
+    assert "break" in _kinds(
+        attrs.evolve(_good(problem), routes=[attrs.evolve(_good(problem).routes[0], breaks=[(70.0, 75.0)])])
+    )
+    assert "break" in _kinds(
+        attrs.evolve(_good(problem), routes=[attrs.evolve(_good(problem).routes[0], breaks=[])])
+    )
 
 
 def test_break_overlapping_service(problem: RoutingProblem) -> None:
@@ -122,7 +139,15 @@ def test_pair_order() -> None:
     p, d = b.add_pickup_delivery((10, 0), (20, 0), demand=3)
     problem = b.build(EuclideanProvider())
     visits = [StopVisit(d, 20.0, 20.0, 20.0, (-3.0,)), StopVisit(p, 30.0, 30.0, 30.0, (0.0,))]
-    route = Route(vehicle_type="van", vehicle=0, stop_ids=[d, p], visits=visits, start_time=0.0, end_time=40.0,
-                  distance=40.0, cost=40.0)
+    route = Route(
+        vehicle_type="van",
+        vehicle=0,
+        stop_ids=[d, p],
+        visits=visits,
+        start_time=0.0,
+        end_time=40.0,
+        distance=40.0,
+        cost=40.0,
+    )
     plan = RoutePlan(problem=problem, routes=[route], unserved=[], engine="hand", status="feasible")
     assert "pair" in _kinds(plan)

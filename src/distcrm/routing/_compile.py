@@ -109,13 +109,15 @@ def scale(problem: RoutingProblem, *, time_target: float = 1e7) -> Scaled:
         time_vals += [x for x in (d.window.start, d.window.end) if math.isfinite(x)]
     finite_end = [x for x in time_vals if math.isfinite(x)]
     # a horizon past which nothing matters: the latest finite time plus a full tour
-    tour = float(np.sum(np.max(np.where(np.isfinite(T), T, 0.0), axis=1))) + sum(s.service_time for s in problem.stops)
+    tour = float(np.sum(np.max(np.where(np.isfinite(T), T, 0.0), axis=1))) + sum(
+        s.service_time for s in problem.stops
+    )
     latest = max([*finite_end, 0.0])
     horizon_f = latest + tour + 1.0
     # PyVRP's penalties are tuned for arcs of about 1e3..1e5 (its Solomon runs use x1000)
     sd = _pow10_scale(float(np.max(fin_d, initial=0.0)), 1e6)
     st = _pow10_scale(max(latest, float(np.max(fin_t, initial=0.0))), time_target)
-    horizon = int(math.ceil(horizon_f * st))
+    horizon = math.ceil(horizon_f * st)
     dist = ceil_int(np.where(np.isfinite(D), D, 0.0), sd)
     dur = ceil_int(np.where(np.isfinite(T), T, 0.0), st)
     big_d = int(min(max(int(dist.max(initial=0)) * 10, 10**9), 2**43))
@@ -123,7 +125,9 @@ def scale(problem: RoutingProblem, *, time_target: float = 1e7) -> Scaled:
     dur[~np.isfinite(T)] = horizon
     np.fill_diagonal(dist, 0)
     np.fill_diagonal(dur, 0)
-    service = ceil_int([s.service_time for s in problem.stops], st) if problem.stops else np.zeros(0, np.int64)
+    service = (
+        ceil_int([s.service_time for s in problem.stops], st) if problem.stops else np.zeros(0, np.int64)
+    )
     nd = len(problem.dimensions)
     dem_f = np.asarray([s.demand for s in problem.stops], dtype=np.float64).reshape(-1, nd)
     cap_f = np.asarray([vt.capacity for vt in problem.vehicle_types], dtype=np.float64).reshape(-1, nd)
@@ -149,11 +153,19 @@ def scale(problem: RoutingProblem, *, time_target: float = 1e7) -> Scaled:
         a = int(ceil_int(lo, st))
         b = horizon if not math.isfinite(hi) else min(int(floor_int(hi, st)), horizon)
         shift.append((a, b))
-        max_duration.append(horizon if not math.isfinite(vt.max_duration) else int(floor_int(vt.max_duration, st)))
-        max_distance.append(2**43 if not math.isfinite(vt.max_distance) else int(floor_int(vt.max_distance, sd)))
+        max_duration.append(
+            horizon if not math.isfinite(vt.max_duration) else int(floor_int(vt.max_duration, st))
+        )
+        max_distance.append(
+            2**43 if not math.isfinite(vt.max_distance) else int(floor_int(vt.max_distance, sd))
+        )
     # objective: one integer unit = 1/so of cost
     cds = [vt.cost_per_distance for vt in problem.vehicle_types]
-    pos = [c for c in cds if c > 0] or [vt.cost_per_time for vt in problem.vehicle_types if vt.cost_per_time > 0] or [1.0]
+    pos = (
+        [c for c in cds if c > 0]
+        or [vt.cost_per_time for vt in problem.vehicle_types if vt.cost_per_time > 0]
+        or [1.0]
+    )
     c_ref = min(pos)
     so_base = sd / c_ref if any(c > 0 for c in cds) else st / c_ref
     ratios_d = [c * so_base / sd for c in cds]
@@ -216,7 +228,7 @@ def precheck(problem: RoutingProblem) -> dict[str, str]:
     stop_rows = np.arange(n_dep, n_dep + N)
     ok_any = np.zeros(N, dtype=bool)
     why: list[set[str]] = [set() for _ in range(N)]
-    pair_partner = {a: b for a, b in problem.pairs}
+    pair_partner = dict(problem.pairs)
     sid_index = {s.id: i for i, s in enumerate(problem.stops)}
     for vt in problem.vehicle_types:
         d0, d1 = idx[vt.start_depot], idx[vt.end_depot]
@@ -255,9 +267,12 @@ def precheck(problem: RoutingProblem) -> dict[str, str]:
             (dist_ok, "round trip exceeds the maximum distance"),
         )
         for mask, text in labels:
-            for i in np.flatnonzero(~mask & ~ok_any):
-                why[i].add(f"{vt.id}: {text}")
-    return {problem.stops[i].id: "; ".join(sorted(why[i])) or "no vehicle can serve it" for i in np.flatnonzero(~ok_any)}
+            for j in np.flatnonzero(~mask & ~ok_any):
+                why[int(j)].add(f"{vt.id}: {text}")
+    return {
+        problem.stops[i].id: "; ".join(sorted(why[i])) or "no vehicle can serve it"
+        for i in np.flatnonzero(~ok_any)
+    }
 
 
 def _route_schedule(
@@ -273,7 +288,9 @@ def _route_schedule(
     t0 = max(vt.shift.start, depots[vt.start_depot].window.start)
     t_end = min(vt.shift.end, depots[vt.end_depot].window.end)
 
-    def forward(start_time: float) -> tuple[list[tuple[float, float, float]], float, list[float], list[float]]:
+    def forward(
+        start_time: float,
+    ) -> tuple[list[tuple[float, float, float]], float, list[float], list[float]]:
         out, waits, lates = [], [], []
         prev, dep = d0, start_time
         for i in stop_idx:
@@ -312,7 +329,9 @@ def build_plan(
     engine: str,
     status: str,
     runtime: float,
-    schedules: Sequence[tuple[float, list[tuple[float, float, float]], float, list[tuple[float, float]]] | None]
+    schedules: Sequence[
+        tuple[float, list[tuple[float, float, float]], float, list[tuple[float, float]]] | None
+    ]
     | None = None,
 ) -> RoutePlan:
     """A :class:`RoutePlan` from ``(vehicle_type_index, vehicle_number, stop_indices)`` routes.
@@ -363,5 +382,8 @@ def build_plan(
                 breaks=tuple(breaks),
             )
         )
-    uns = [Unserved(problem.stops[i].id, reason, problem.penalty_of(problem.stops[i])) for i, reason in sorted(unserved.items())]
+    uns = [
+        Unserved(problem.stops[i].id, reason, problem.penalty_of(problem.stops[i]))
+        for i, reason in sorted(unserved.items())
+    ]
     return RoutePlan(problem=problem, routes=out, unserved=uns, engine=engine, status=status, runtime=runtime)

@@ -12,7 +12,7 @@ import math
 import urllib.parse
 import urllib.request
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -47,11 +47,26 @@ class DistanceProvider(Protocol):
     deterministic: the same points give the same matrices.
     """
 
-    geographic: bool
+    @property
+    def geographic(self) -> bool:
+        """Whether points are ``(latitude, longitude)`` (checked for range)."""
+        ...
 
     def matrices(self, points: npt.NDArray[np.float64]) -> Matrices:
         """``(distance, duration)`` between all pairs of ``points``."""
         ...
+
+
+def _bands(bs: Iterable[tuple[float, float, float]]) -> tuple[tuple[float, float, float], ...]:
+    return tuple((float(a), float(b), float(c)) for a, b, c in bs)
+
+
+def _matrix(m: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    return np.array(m, dtype=np.float64)
+
+
+def _opt_matrix(m: npt.ArrayLike | None) -> npt.NDArray[np.float64] | None:
+    return None if m is None else np.array(m, dtype=np.float64)
 
 
 def _as_points(points: Any) -> npt.NDArray[np.float64]:
@@ -112,9 +127,7 @@ class SpeedProfile:
     (20.0, 40.0, 20.0)
     """
 
-    bands: tuple[tuple[float, float, float], ...] = attrs.field(
-        default=(), converter=lambda bs: tuple((float(a), float(b), float(c)) for a, b, c in bs)
-    )
+    bands: tuple[tuple[float, float, float], ...] = attrs.field(default=(), converter=_bands)
     default_kmh: float = 30.0
 
     def __attrs_post_init__(self) -> None:
@@ -123,7 +136,9 @@ class SpeedProfile:
             errors.append(FieldError("$.default_kmh", "must be > 0", self.default_kmh))
         for k, (a, b, v) in enumerate(self.bands):
             if not (0 <= a < b <= 24):
-                errors.append(FieldError(f"$.bands[{k}]", "hours must satisfy 0 <= start < end <= 24", (a, b)))
+                errors.append(
+                    FieldError(f"$.bands[{k}]", "hours must satisfy 0 <= start < end <= 24", (a, b))
+                )
             if not v > 0:
                 errors.append(FieldError(f"$.bands[{k}]", "speed must be > 0", v))
         if errors:
@@ -173,7 +188,9 @@ class HaversineProvider:
         bad = (np.abs(p[:, 0]) > 90) | (np.abs(p[:, 1]) > 180)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValidationError.single(f"points[{i}]", tuple(p[i]), "is not a (latitude, longitude) in range")
+            raise ValidationError.single(
+                f"points[{i}]", tuple(p[i]), "is not a (latitude, longitude) in range"
+            )
         lat = np.radians(p[:, 0])
         lon = np.radians(p[:, 1])
         dlat = lat[:, None] - lat[None, :]
@@ -196,10 +213,8 @@ class MatrixProvider:
     [[0.0, 2.0], [3.0, 0.0]]
     """
 
-    distance: npt.NDArray[np.float64] = attrs.field(converter=lambda m: np.array(m, dtype=np.float64))
-    duration: npt.NDArray[np.float64] | None = attrs.field(
-        default=None, converter=lambda m: None if m is None else np.array(m, dtype=np.float64)
-    )
+    distance: npt.NDArray[np.float64] = attrs.field(converter=_matrix)
+    duration: npt.NDArray[np.float64] | None = attrs.field(default=None, converter=_opt_matrix)
     geographic: bool = False
 
     def __attrs_post_init__(self) -> None:
@@ -212,13 +227,17 @@ class MatrixProvider:
             if np.isnan(m).any() or (m < 0).any():
                 raise ValidationError.single(f"{name}_matrix", "NaN or negative", "entries must be >= 0")
         if self.duration is not None and self.duration.shape != self.distance.shape:
-            raise ValidationError.single("duration_matrix", self.duration.shape, "must match the distance matrix")
+            raise ValidationError.single(
+                "duration_matrix", self.duration.shape, "must match the distance matrix"
+            )
 
     def matrices(self, points: npt.NDArray[np.float64]) -> Matrices:
         """The stored matrices (``points`` only fixes the expected size)."""
         n = len(points)
         if self.distance.shape != (n, n):
-            raise ValidationError.single("distance_matrix", self.distance.shape, f"must be {n} x {n} (depots + stops)")
+            raise ValidationError.single(
+                "distance_matrix", self.distance.shape, f"must be {n} x {n} (depots + stops)"
+            )
         dur = self.duration if self.duration is not None else self.distance
         return self.distance.copy(), dur.copy()
 
@@ -260,12 +279,14 @@ class OSRMProvider:
         n = len(points)
         req = urllib.request.Request(url, headers=dict(self.headers))
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - URL built from base_url
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 payload = json.loads(resp.read().decode("utf-8"))
         except OSError as exc:
             raise RoutingServiceError(f"routing service {self.base_url} failed: {exc}") from exc
         except ValueError as exc:
-            raise RoutingServiceError(f"routing service {self.base_url} returned invalid JSON: {exc}") from exc
+            raise RoutingServiceError(
+                f"routing service {self.base_url} returned invalid JSON: {exc}"
+            ) from exc
         if payload.get("code") != "Ok":
             raise RoutingServiceError(
                 f"routing service {self.base_url} answered {payload.get('code')!r}: {payload.get('message', '')}"
@@ -277,7 +298,9 @@ class OSRMProvider:
                 raise RoutingServiceError(f"routing service {self.base_url} returned no {key!r}")
             m = np.array([[np.inf if v is None else v for v in row] for row in rows], dtype=np.float64)
             if m.shape != (n, n):
-                raise RoutingServiceError(f"routing service returned {key} of shape {m.shape}, expected {(n, n)}")
+                raise RoutingServiceError(
+                    f"routing service returned {key} of shape {m.shape}, expected {(n, n)}"
+                )
             out.append(m)
         return out[0], out[1]
 
@@ -302,7 +325,9 @@ class CachedProvider:
     (1, 1)
     """
 
-    def __init__(self, inner: DistanceProvider, maxsize: int = 32, directory: str | Path | None = None) -> None:
+    def __init__(
+        self, inner: DistanceProvider, maxsize: int = 32, directory: str | Path | None = None
+    ) -> None:
         if maxsize < 1:
             raise ValidationError.single("maxsize", maxsize, "must be >= 1")
         self.inner = inner

@@ -131,7 +131,11 @@ def problem_from_domain(
         status = getattr(getattr(o, "status", None), "value", "confirmed")
         if status in _SKIP:
             continue
-        addr = o.shipping_address if o.shipping_address is not None and o.shipping_address.geo is not None else None
+        addr = (
+            o.shipping_address
+            if o.shipping_address is not None and o.shipping_address.geo is not None
+            else None
+        )
         if addr is None:
             addr = addresses.get(o.customer_id)
         if addr is None or addr.geo is None:
@@ -149,8 +153,17 @@ def problem_from_domain(
                 vol += q * p.volume_m3
             u += q
         key = (o.customer_id, addr.geo.lat, addr.geo.lon)
-        g = groups.setdefault(key, {"refs": [], "demand": [0.0, 0.0, 0.0], "prio": 0, "skills": set(),
-                                     "windows": None, "addr": addr})
+        g = groups.setdefault(
+            key,
+            {
+                "refs": [],
+                "demand": [0.0, 0.0, 0.0],
+                "prio": 0,
+                "skills": set(),
+                "windows": None,
+                "addr": addr,
+            },
+        )
         g["refs"].append(o.id)
         g["demand"] = [g["demand"][0] + w, g["demand"][1] + vol, g["demand"][2] + u]
         g["prio"] = max(g["prio"], int(prio(cust, o)))
@@ -162,7 +175,11 @@ def problem_from_domain(
             midnight = dt.datetime.combine(date, dt.time(0), tzinfo=s0.tzinfo)
             win = ((s0 - midnight).total_seconds(), (s1 - midnight).total_seconds())
             if win[1] > 0 and win[0] < 86400:
-                g["windows"] = win if g["windows"] is None else (max(g["windows"][0], win[0]), min(g["windows"][1], win[1]))
+                g["windows"] = (
+                    win
+                    if g["windows"] is None
+                    else (max(g["windows"][0], win[0]), min(g["windows"][1], win[1]))
+                )
     if missing_products:
         warnings.warn(
             f"{len(missing_products)} products have no weight/volume (counted as 0): {sorted(missing_products)[:10]}",
@@ -178,11 +195,15 @@ def problem_from_domain(
         if g["windows"] is not None:
             windows = [g["windows"]] if g["windows"][0] < g["windows"][1] else []
             if not windows:
-                errors.append(FieldError(f"$.stops[{sid!r}]", "its orders' promised windows do not overlap", g["refs"]))
+                errors.append(
+                    FieldError(f"$.stops[{sid!r}]", "its orders' promised windows do not overlap", g["refs"])
+                )
                 continue
         else:
             windows = [
-                (_secs(ww.start), _secs(ww.end)) for ww in g["addr"].delivery_windows if ww.weekday == date.weekday()
+                (_secs(ww.start), _secs(ww.end))
+                for ww in g["addr"].delivery_windows
+                if ww.weekday == date.weekday()
             ]
         stops.append(
             Stop(

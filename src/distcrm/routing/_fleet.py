@@ -42,7 +42,7 @@ def _lower_bound(problem: RoutingProblem) -> int:
     cap = np.asarray([vt.capacity for vt in problem.vehicle_types], dtype=np.float64).max(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cap > 0, dem / cap, 0.0)
-    return max(1, int(math.ceil(float(ratio.max()) - 1e-9)))
+    return max(1, math.ceil(float(ratio.max()) - 1e-9))
 
 
 def minimum_fleet(
@@ -73,9 +73,13 @@ def minimum_fleet(
         raise ValidationError.single("time_limit", time_limit, "must be > 0")
     t0 = time.perf_counter()
     D = problem.distance_matrix
-    big = 2.0 * float(np.max(D[np.isfinite(D)], initial=1.0)) * (len(problem.stops) + 1) * max(
-        vt.cost_per_distance for vt in problem.vehicle_types
-    ) + 1.0
+    big = (
+        2.0
+        * float(np.max(D[np.isfinite(D)], initial=1.0))
+        * (len(problem.stops) + 1)
+        * max(vt.cost_per_distance for vt in problem.vehicle_types)
+        + 1.0
+    )
     hier = problem.replace(
         vehicle_types=[attrs.evolve(vt, fixed_cost=vt.fixed_cost + big) for vt in problem.vehicle_types]
     )
@@ -98,7 +102,9 @@ def minimum_fleet(
             if used.get(vt.id, 0) - (vt.id == drop) > 0
         ]
         try:
-            plan = solve(hier.replace(vehicle_types=types), engine, time_limit=min(left, time_limit * 0.25), seed=seed)
+            plan = solve(
+                hier.replace(vehicle_types=types), engine, time_limit=min(left, time_limit * 0.25), seed=seed
+            )
         except InfeasibleProblemError:
             break
         if not plan.is_feasible() or plan.unserved:
@@ -157,7 +163,9 @@ class WhatIf:
         if self.fleet_needed is not None:
             lines.append(f"scenario needs {self.fleet_needed.vehicles} vehicles to serve every stop")
         if self.over_capacity:
-            lines.append(f"{len(self.over_capacity)} stops exceed every vehicle's capacity: {list(self.over_capacity)[:10]}")
+            lines.append(
+                f"{len(self.over_capacity)} stops exceed every vehicle's capacity: {list(self.over_capacity)[:10]}"
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -208,8 +216,12 @@ def what_if(
     scenario_plan = solve(scen.replace(allow_unserved=True), engine, time_limit=time_limit, seed=seed)
     fleet_needed: FleetSizing | None
     try:
-        bigger = scen.replace(vehicle_types=[attrs.evolve(vt, count=vt.count * fleet_factor) for vt in scen.vehicle_types])
+        bigger = scen.replace(
+            vehicle_types=[attrs.evolve(vt, count=vt.count * fleet_factor) for vt in scen.vehicle_types]
+        )
         fleet_needed = minimum_fleet(bigger, engine=engine, time_limit=time_limit, seed=seed)
     except (InfeasibleProblemError, ValidationError):  # an infeasible scenario has no fleet answer
         fleet_needed = None
-    return WhatIf(base=base, scenario=scenario_plan, fleet_needed=fleet_needed, over_capacity=over, closed=closed)
+    return WhatIf(
+        base=base, scenario=scenario_plan, fleet_needed=fleet_needed, over_capacity=over, closed=closed
+    )

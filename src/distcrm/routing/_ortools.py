@@ -22,6 +22,7 @@ Design choices that make it dependable:
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from typing import Any
@@ -88,10 +89,14 @@ class OrToolsEngine:
         from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
         if self.first_solution not in _STRATEGIES:
-            raise ValidationError.single("first_solution", self.first_solution, f"must be one of {sorted(_STRATEGIES)}")
+            raise ValidationError.single(
+                "first_solution", self.first_solution, f"must be one of {sorted(_STRATEGIES)}"
+            )
         metas = {"guided_local_search", "simulated_annealing", "tabu_search", "greedy_descent"}
         if self.metaheuristic not in metas:
-            raise ValidationError.single("metaheuristic", self.metaheuristic, f"must be one of {sorted(metas)}")
+            raise ValidationError.single(
+                "metaheuristic", self.metaheuristic, f"must be one of {sorted(metas)}"
+            )
         if not (time_limit > 0):
             raise ValidationError.single("time_limit", time_limit, "must be > 0")
         t_start = time.perf_counter()
@@ -155,13 +160,13 @@ class OrToolsEngine:
             cv = tdim.CumulVar(idx)
             if ws:
                 cv.SetRange(ws[0][0], ws[-1][1])
-                for (_, b0), (a1, _) in zip(ws, ws[1:], strict=False):
+                for (_, b0), (a1, _) in itertools.pairwise(ws):
                     if a1 - 1 >= b0 + 1:
                         cv.RemoveInterval(b0 + 1, a1 - 1)
         for v, k in enumerate(veh_type):
-            a, b = sc.shift[k]
-            tdim.CumulVar(routing.Start(v)).SetRange(a, b)
-            tdim.CumulVar(routing.End(v)).SetRange(a, b)
+            s0, s1 = sc.shift[k]
+            tdim.CumulVar(routing.Start(v)).SetRange(s0, s1)
+            tdim.CumulVar(routing.End(v)).SetRange(s0, s1)
             if sc.max_duration[k] < H:
                 tdim.SetSpanUpperBoundForVehicle(int(sc.max_duration[k]), v)
             if sc.unit_time_cost[k]:
@@ -222,8 +227,10 @@ class OrToolsEngine:
             solver.Add(tdim.CumulVar(pi) <= tdim.CumulVar(di))
 
         # dropping: every stop is optional, required ones at a prohibitive price
-        max_arc = int(dist.max()) * max(sc.unit_distance_cost + [1]) + int(dur.max()) * max(sc.unit_time_cost + [1])
-        big = int(min(2**44, 10 * (max(sc.fixed_cost + [0]) + 2 * max_arc * 2 + 1) * 2))
+        max_arc = int(dist.max()) * max([*sc.unit_distance_cost, 1]) + int(dur.max()) * max(
+            [*sc.unit_time_cost, 1]
+        )
+        big = int(min(2**44, 10 * (max([*sc.fixed_cost, 0]) + 2 * max_arc * 2 + 1) * 2))
         big = max(big, max((p for p in sc.penalty if p is not None), default=0) * 4, 1)
         pair_deliveries = {pos[b] for _, b in problem.pairs}
         pair_of = {pos[a]: pos[b] for a, b in problem.pairs}
@@ -236,7 +243,8 @@ class OrToolsEngine:
                 j = pair_of[i]
                 idxs2 = [manager.NodeToIndex(node_of_stop[j])]
                 p1 = big if pen is None else int(pen)
-                p2 = big if sc.penalty[j] is None else int(sc.penalty[j])
+                pen_j = sc.penalty[j]
+                p2 = big if pen_j is None else int(pen_j)
                 routing.AddDisjunction(idxs, p1)
                 routing.AddDisjunction(idxs2, p2)
                 solver.Add(routing.ActiveVar(idxs[0]) == routing.ActiveVar(idxs2[0]))
@@ -256,9 +264,9 @@ class OrToolsEngine:
                     continue
                 ivs = []
                 for bn, brk in enumerate(vt.breaks):
-                    smin = int(math.ceil(round(brk.earliest * sc.st, 6)))
-                    smax = int(math.floor(round(brk.latest * sc.st, 6)))
-                    bdur = int(math.ceil(round(brk.duration * sc.st, 6)))
+                    smin = math.ceil(round(brk.earliest * sc.st, 6))
+                    smax = math.floor(round(brk.latest * sc.st, 6))
+                    bdur = math.ceil(round(brk.duration * sc.st, 6))
                     ivs.append(solver.FixedDurationIntervalVar(smin, smax, bdur, False, f"break-{v}-{bn}"))
                 tdim.SetBreakIntervalsOfVehicle(ivs, v, transits)
                 break_vars[v] = ivs
@@ -294,7 +302,14 @@ class OrToolsEngine:
         if solution is None:
             for i in keep:
                 unserved[i] = "the solver found no solution in the time limit"
-            plan = build_plan(problem, [], unserved, engine=self.name, status="partial", runtime=time.perf_counter() - t_start)
+            plan = build_plan(
+                problem,
+                [],
+                unserved,
+                engine=self.name,
+                status="partial",
+                runtime=time.perf_counter() - t_start,
+            )
             return _with_status(plan, solver_status)
 
         routes = []
@@ -351,10 +366,19 @@ class OrToolsEngine:
                     unserved[i] = "not inserted by the solver within the time limit"
                 else:
                     unserved[i] = "left unserved: serving it costs more than its penalty"
-        status = "partial" if missing_required else ("optimal" if solver_status == "ROUTING_OPTIMAL" else "feasible")
+        status = (
+            "partial"
+            if missing_required
+            else ("optimal" if solver_status == "ROUTING_OPTIMAL" else "feasible")
+        )
         plan = build_plan(
-            problem, routes, unserved, engine=self.name, status=status,
-            runtime=time.perf_counter() - t_start, schedules=schedules,
+            problem,
+            routes,
+            unserved,
+            engine=self.name,
+            status=status,
+            runtime=time.perf_counter() - t_start,
+            schedules=schedules,
         )
         return _with_status(plan, solver_status)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -15,6 +16,26 @@ if TYPE_CHECKING:
     from distcrm.routing._problem import RoutingProblem
 
 __all__ = ["Route", "RoutePlan", "StopVisit", "Unserved"]
+
+
+def _strs(v: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v)
+
+
+def _visits(v: Iterable[StopVisit]) -> tuple[StopVisit, ...]:
+    return tuple(v)
+
+
+def _intervals(v: Iterable[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    return tuple((float(a), float(b)) for a, b in v)
+
+
+def _routes(v: Iterable[Route]) -> tuple[Route, ...]:
+    return tuple(v)
+
+
+def _unserved(v: Iterable[Unserved]) -> tuple[Unserved, ...]:
+    return tuple(v)
 
 
 @attrs.frozen
@@ -39,14 +60,14 @@ class Route:
 
     vehicle_type: str
     vehicle: int
-    stop_ids: tuple[str, ...] = attrs.field(converter=tuple)
-    visits: tuple[StopVisit, ...] = attrs.field(converter=tuple)
+    stop_ids: tuple[str, ...] = attrs.field(converter=_strs)
+    visits: tuple[StopVisit, ...] = attrs.field(converter=_visits)
     start_time: float
     end_time: float
     distance: float
     cost: float
     start_load: tuple[float, ...] = ()
-    breaks: tuple[tuple[float, float], ...] = attrs.field(default=(), converter=tuple)
+    breaks: tuple[tuple[float, float], ...] = attrs.field(default=(), converter=_intervals)
 
     @property
     def duration(self) -> float:
@@ -79,8 +100,8 @@ class RoutePlan:
     """
 
     problem: RoutingProblem = attrs.field(repr=False)
-    routes: tuple[Route, ...] = attrs.field(converter=tuple)
-    unserved: tuple[Unserved, ...] = attrs.field(converter=tuple)
+    routes: tuple[Route, ...] = attrs.field(converter=_routes)
+    unserved: tuple[Unserved, ...] = attrs.field(converter=_unserved)
     engine: str
     status: str
     runtime: float = 0.0
@@ -175,15 +196,28 @@ class RoutePlan:
         pd = import_optional("pandas", feature="RoutePlan.to_frame")
         return pd.DataFrame(
             self.rows(),
-            columns=["route", "vehicle_type", "vehicle", "position", "stop_id", "arrival", "start", "departure", "wait", "load"],
+            columns=[
+                "route",
+                "vehicle_type",
+                "vehicle",
+                "position",
+                "stop_id",
+                "arrival",
+                "start",
+                "departure",
+                "wait",
+                "load",
+            ],
         )
 
     def summary(self) -> str:
         """A short text report."""
         lines = [
             f"RoutePlan by {self.engine} ({self.status}, {self.runtime:.1f} s)",
-            f"  vehicles {self.num_vehicles}, distance {self.distance:.2f}, duration {self.duration:.2f}, "
-            f"cost {self.cost:.2f}",
+            (
+                f"  vehicles {self.num_vehicles}, distance {self.distance:.2f}, duration {self.duration:.2f}, "
+                f"cost {self.cost:.2f}"
+            ),
             f"  served {len(self.served)} of {len(self.problem.stops)} stops, unserved {len(self.unserved)}",
         ]
         for k, r in enumerate(self.routes):
@@ -238,7 +272,9 @@ class RoutePlan:
         ax.scatter(xy[nd:, 0], xy[nd:, 1], s=12, c="0.4", zorder=2, label="stops")
         unserved = [ids[u.stop_id] for u in self.unserved]
         if unserved:
-            ax.scatter(xy[unserved, 0], xy[unserved, 1], s=40, marker="x", c="red", zorder=3, label="unserved")
+            ax.scatter(
+                xy[unserved, 0], xy[unserved, 1], s=40, marker="x", c="red", zorder=3, label="unserved"
+            )
         types = {vt.id: vt for vt in self.problem.vehicle_types}
         cmap = plt.get_cmap("tab20")
         for k, r in enumerate(self.routes):

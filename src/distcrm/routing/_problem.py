@@ -12,6 +12,7 @@ are whatever the provider returns (metres for haversine and OSRM).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -102,6 +103,34 @@ def _tuple_floats(value: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
+def _skills(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _breaks(value: Iterable[Break]) -> tuple[Break, ...]:
+    return tuple(value)
+
+
+def _depots(value: Iterable[Depot]) -> tuple[Depot, ...]:
+    return tuple(value)
+
+
+def _types(value: Iterable[VehicleType]) -> tuple[VehicleType, ...]:
+    return tuple(value)
+
+
+def _stops(value: Iterable[Stop]) -> tuple[Stop, ...]:
+    return tuple(value)
+
+
+def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in value)
+
+
 def _point(value: Any) -> Point:
     x, y = value
     return (float(x), float(y))
@@ -184,8 +213,8 @@ class VehicleType:
     cost_per_time: float = 0.0
     max_duration: float = _INF
     max_distance: float = _INF
-    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
-    breaks: tuple[Break, ...] = attrs.field(default=(), converter=tuple)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skills)
+    breaks: tuple[Break, ...] = attrs.field(default=(), converter=_breaks)
 
     def __attrs_post_init__(self) -> None:
         errors = []
@@ -244,9 +273,9 @@ class Stop:
     windows: tuple[TimeWindow, ...] = attrs.field(default=(), converter=_windows)
     priority: int = 0
     penalty: float | None = None
-    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skills)
     kind: StopKind = "delivery"
-    refs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    refs: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
     def __attrs_post_init__(self) -> None:
         errors = []
@@ -260,7 +289,7 @@ class Stop:
         if self.kind not in ("delivery", "pickup"):
             errors.append(FieldError("$.kind", "must be 'delivery' or 'pickup'", self.kind))
         ws = sorted(self.windows, key=lambda w: w.start)
-        for a, b in zip(ws, ws[1:], strict=False):
+        for a, b in itertools.pairwise(ws):
             if b.start <= a.end:
                 errors.append(FieldError("$.windows", "windows overlap or touch", (a, b)))
         if errors:
@@ -324,14 +353,12 @@ class RoutingProblem:
     5.0
     """
 
-    depots: tuple[Depot, ...] = attrs.field(converter=tuple)
-    vehicle_types: tuple[VehicleType, ...] = attrs.field(converter=tuple)
-    stops: tuple[Stop, ...] = attrs.field(converter=tuple)
+    depots: tuple[Depot, ...] = attrs.field(converter=_depots)
+    vehicle_types: tuple[VehicleType, ...] = attrs.field(converter=_types)
+    stops: tuple[Stop, ...] = attrs.field(converter=_stops)
     distance: DistanceProvider
-    dimensions: tuple[str, ...] = attrs.field(default=("units",), converter=tuple)
-    pairs: tuple[tuple[str, str], ...] = attrs.field(
-        default=(), converter=lambda ps: tuple((str(a), str(b)) for a, b in ps)
-    )
+    dimensions: tuple[str, ...] = attrs.field(default=("units",), converter=_str_tuple)
+    pairs: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     allow_unserved: bool = False
     name: str = ""
     _distance_matrix: npt.NDArray[np.float64] = attrs.field(init=False, repr=False)
@@ -344,7 +371,11 @@ class RoutingProblem:
             errors.append(FieldError("$.depots", "needs at least one depot", []))
         if not self.vehicle_types:
             errors.append(FieldError("$.vehicle_types", "needs at least one vehicle type", []))
-        for kind, items in (("depots", self.depots), ("vehicle_types", self.vehicle_types), ("stops", self.stops)):
+        for kind, items in (
+            ("depots", self.depots),
+            ("vehicle_types", self.vehicle_types),
+            ("stops", self.stops),
+        ):
             seen: set[str] = set()
             for it in items:
                 if it.id in seen:
@@ -359,7 +390,9 @@ class RoutingProblem:
                 if getattr(vt, name) not in depot_ids:
                     errors.append(FieldError(f"{p}.{name}", "is not a depot id", getattr(vt, name)))
             if len(vt.capacity) != nd:
-                errors.append(FieldError(f"{p}.capacity", f"must have {nd} dimensions {self.dimensions}", vt.capacity))
+                errors.append(
+                    FieldError(f"{p}.capacity", f"must have {nd} dimensions {self.dimensions}", vt.capacity)
+                )
             else:
                 caps[i] = vt.capacity
             all_skills |= vt.skills
@@ -367,12 +400,18 @@ class RoutingProblem:
         for s in self.stops:
             p = f"$.stops[{s.id!r}]"
             if len(s.demand) != nd:
-                errors.append(FieldError(f"{p}.demand", f"must have {nd} dimensions {self.dimensions}", s.demand))
+                errors.append(
+                    FieldError(f"{p}.demand", f"must have {nd} dimensions {self.dimensions}", s.demand)
+                )
             elif self.vehicle_types and not (np.asarray(s.demand) <= caps).all(axis=1).any():
-                errors.append(FieldError(f"{p}.demand", "exceeds the capacity of every vehicle type", s.demand))
+                errors.append(
+                    FieldError(f"{p}.demand", "exceeds the capacity of every vehicle type", s.demand)
+                )
             unknown = s.skills - all_skills
             if unknown:
-                errors.append(FieldError(f"{p}.skills", "no vehicle has these skills (unknown skill)", sorted(unknown)))
+                errors.append(
+                    FieldError(f"{p}.skills", "no vehicle has these skills (unknown skill)", sorted(unknown))
+                )
         paired: set[str] = set()
         for k, (a, b) in enumerate(self.pairs):
             for sid in (a, b):
@@ -551,7 +590,9 @@ class RoutingProblemBuilder:
         self._stops: list[Stop] = []
         self._pairs: list[tuple[str, str]] = []
 
-    def add_depot(self, location: Point, *, window: tuple[float, float] | None = None, id: str | None = None) -> str:
+    def add_depot(
+        self, location: Point, *, window: tuple[float, float] | None = None, id: str | None = None
+    ) -> str:
         """Add a depot; returns its id."""
         did = id if id is not None else f"depot-{len(self._depots)}"
         w = TimeWindow(*window) if window is not None else TimeWindow(0.0, _INF)

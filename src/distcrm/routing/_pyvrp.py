@@ -67,7 +67,9 @@ class PyVRPEngine:
         unsupported = problem.features & UNSUPPORTED
         if unsupported:
             raise ValidationError.single(
-                "engine", "pyvrp", f"does not support {sorted(unsupported)}; use OrToolsEngine or engine='auto'"
+                "engine",
+                "pyvrp",
+                f"does not support {sorted(unsupported)}; use OrToolsEngine or engine='auto'",
             )
         if not (time_limit > 0):
             raise ValidationError.single("time_limit", time_limit, "must be > 0")
@@ -90,9 +92,7 @@ class PyVRPEngine:
         rows = np.array(list(range(n_dep)) + [n_dep + i for i in keep])
         pts = problem.points[rows]
         locations = [Location(x=float(x), y=float(y)) for x, y in pts]
-        depots = [
-            Depot(location=k, tw_early=0, tw_late=sc.horizon) for k in range(n_dep)
-        ]
+        depots = [Depot(location=k, tw_early=0, tw_late=sc.horizon) for k in range(n_dep)]
         nd = len(problem.dimensions)
         clients = []
         for j, i in enumerate(keep):
@@ -138,7 +138,7 @@ class PyVRPEngine:
                 dists.append(pd_)
                 durs.append(pu_)
         else:
-            profile_of = {ss: 0 for ss in skill_sets}
+            profile_of = dict.fromkeys(skill_sets, 0)
             dists, durs = [dist], [dur]
         dmap = {d.id: k for k, d in enumerate(problem.depots)}
         vtypes = []

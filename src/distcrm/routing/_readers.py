@@ -55,7 +55,7 @@ def _parse_solomon(text: str, source: str, convention: Convention, fleet: int | 
         raise _fail(source, "customer lines need 7 columns")
     if convention not in ("exact", "dimacs"):
         raise ValidationError.single("convention", convention, "must be 'exact' or 'dimacs'")
-    dep = data[0]
+    dep = data[0].tolist()
     depot = Depot(str(int(dep[0])), (dep[1], dep[2]), TimeWindow(dep[4], dep[5]))
     stops = [
         Stop(
@@ -65,7 +65,7 @@ def _parse_solomon(text: str, source: str, convention: Convention, fleet: int | 
             windows=[(r[4], r[5])],
             service_time=r[6],
         )
-        for r in data[1:]
+        for r in data[1:].tolist()
     ]
     vt = VehicleType(
         id="vehicle",
@@ -80,7 +80,9 @@ def _parse_solomon(text: str, source: str, convention: Convention, fleet: int | 
     )
 
 
-def read_solomon(path: str | Path, *, convention: Convention = "exact", fleet: int | None = None) -> RoutingProblem:
+def read_solomon(
+    path: str | Path, *, convention: Convention = "exact", fleet: int | None = None
+) -> RoutingProblem:
     """Read a Solomon or Gehring–Homberger VRPTW instance.
 
     Stop ids are the customer numbers in the file (the depot is ``"0"``). ``convention``
@@ -132,7 +134,9 @@ def _parse_vrp(text: str, source: str, fleet: int | None) -> RoutingProblem:
         except (ValueError, IndexError):
             raise _fail(source, f"has an unreadable line in {section}: {ln!r}") from None
     if spec.get("EDGE_WEIGHT_TYPE", "EUC_2D") != "EUC_2D":
-        raise _fail(source, f"EDGE_WEIGHT_TYPE {spec.get('EDGE_WEIGHT_TYPE')!r} is not supported (EUC_2D only)")
+        raise _fail(
+            source, f"EDGE_WEIGHT_TYPE {spec.get('EDGE_WEIGHT_TYPE')!r} is not supported (EUC_2D only)"
+        )
     if "CAPACITY" not in spec or not coords or len(depots) != 1:
         raise _fail(source, "is not a CVRPLIB .vrp file (needs CAPACITY, NODE_COORD_SECTION, one depot)")
     nodes = sorted(coords)
@@ -142,10 +146,15 @@ def _parse_vrp(text: str, source: str, fleet: int | None) -> RoutingProblem:
     diff = pts[:, None, :] - pts[None, :, :]
     nint = np.floor(np.sqrt((diff**2).sum(-1)) + 0.5)
     depot = Depot("0", pts[0])
-    stops = [Stop(id=str(k), location=pts[k], demand=(demand.get(n, 0.0),)) for k, n in enumerate(order) if k > 0]
+    stops = [
+        Stop(id=str(k), location=pts[k], demand=(demand.get(n, 0.0),)) for k, n in enumerate(order) if k > 0
+    ]
     capacity = float(spec["CAPACITY"])
     vt = VehicleType(
-        id="vehicle", count=fleet if fleet is not None else max(len(stops), 1), capacity=(capacity,), start_depot="0"
+        id="vehicle",
+        count=fleet if fleet is not None else max(len(stops), 1),
+        capacity=(capacity,),
+        start_depot="0",
     )
     return RoutingProblem(
         depots=[depot],

@@ -97,7 +97,9 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
             if s.kind == "delivery" and sid not in pair_of_delivery:
                 load += np.asarray(s.demand)
         if not all(_le(float(x), float(c)) for x, c in zip(load, caps, strict=True)):
-            v.append(Violation("capacity", f"load {load.tolist()} leaving the depot exceeds {caps.tolist()}", r))
+            v.append(
+                Violation("capacity", f"load {load.tolist()} leaving the depot exceeds {caps.tolist()}", r)
+            )
         for visit in route.visits:
             s = stops[visit.stop_id]
             dem = np.asarray(s.demand)
@@ -113,7 +115,9 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
                 v.append(Violation("skills", f"vehicle lacks skills {sorted(missing)}", r, sid))
         # -- times ----------------------------------------------------------------
         if not (_le(vt.shift.start, route.start_time) and _le(s_dep.window.start, route.start_time)):
-            v.append(Violation("shift", f"leaves the depot at {route.start_time} before the shift/depot opens", r))
+            v.append(
+                Violation("shift", f"leaves the depot at {route.start_time} before the shift/depot opens", r)
+            )
         prev_loc, prev_dep = idx[s_dep.id], route.start_time
         intervals: list[tuple[float, float, float]] = []  # gaps: (from, to, travel)
         dist = 0.0
@@ -127,8 +131,14 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
                     Violation("travel", f"arrives at {visit.arrival} < {prev_dep} + travel {travel}", r, s.id)
                 )
             if not _le(visit.arrival, visit.start):
-                v.append(Violation("schedule", f"starts at {visit.start} before arriving at {visit.arrival}", r, s.id))
-            ok = not s.windows or any(_le(w.start, visit.start) and _le(visit.start, w.end) for w in s.windows)
+                v.append(
+                    Violation(
+                        "schedule", f"starts at {visit.start} before arriving at {visit.arrival}", r, s.id
+                    )
+                )
+            ok = not s.windows or any(
+                _le(w.start, visit.start) and _le(visit.start, w.end) for w in s.windows
+            )
             if not ok:
                 ws = [(w.start, w.end) for w in s.windows]
                 v.append(Violation("window", f"service starts at {visit.start}, outside {ws}", r, s.id))
@@ -140,11 +150,17 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
         dist += float(D[prev_loc, idx[e_dep.id]])
         intervals.append((prev_dep, route.end_time, end_travel))
         if not _le(prev_dep + end_travel, route.end_time):
-            v.append(Violation("travel", f"back at the depot at {route.end_time} < {prev_dep} + {end_travel}", r))
+            v.append(
+                Violation("travel", f"back at the depot at {route.end_time} < {prev_dep} + {end_travel}", r)
+            )
         if not (_le(route.end_time, vt.shift.end) and _le(route.end_time, e_dep.window.end)):
-            v.append(Violation("shift", f"back at the depot at {route.end_time}, after the shift/depot closes", r))
+            v.append(
+                Violation("shift", f"back at the depot at {route.end_time}, after the shift/depot closes", r)
+            )
         if not _le(route.end_time - route.start_time, vt.max_duration):
-            v.append(Violation("duration", f"duration {route.end_time - route.start_time} > {vt.max_duration}", r))
+            v.append(
+                Violation("duration", f"duration {route.end_time - route.start_time} > {vt.max_duration}", r)
+            )
         if not _le(dist, vt.max_distance):
             v.append(Violation("distance", f"distance {dist} > {vt.max_distance}", r))
         if not math.isclose(dist, route.distance, rel_tol=1e-6, abs_tol=1e-6):
@@ -153,7 +169,9 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
             v.append(Violation("report", f"reported duration {route.duration} != end - start", r))
         # -- breaks ---------------------------------------------------------------
         if len(route.breaks) != len(vt.breaks):
-            v.append(Violation("break", f"{len(route.breaks)} breaks reported, vehicle needs {len(vt.breaks)}", r))
+            v.append(
+                Violation("break", f"{len(route.breaks)} breaks reported, vehicle needs {len(vt.breaks)}", r)
+            )
         else:
             for brk, (b0, b1) in zip(vt.breaks, route.breaks, strict=True):
                 if not (_le(brk.earliest, b0) and _le(b0, brk.latest) and _le(b0 + brk.duration, b1)):
@@ -165,7 +183,9 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
             for a, c, travel in intervals:
                 inside = sum(b1 - b0 for b0, b1 in route.breaks if _le(a, b0) and _le(b1, c))
                 if inside and not _le(a + travel + inside, c):
-                    v.append(Violation("break", f"no time to drive {travel} and rest {inside} in ({a}, {c})", r))
+                    v.append(
+                        Violation("break", f"no time to drive {travel} and rest {inside} in ({a}, {c})", r)
+                    )
     for vt in problem.vehicle_types:
         if used.get(vt.id, 0) > vt.count:
             v.append(Violation("vehicle", f"{used[vt.id]} routes use type {vt.id!r}, only {vt.count} exist"))
@@ -182,14 +202,20 @@ def validate_plan(problem: RoutingProblem, plan: RoutePlan) -> list[Violation]:
                 v.append(Violation("served_once", "neither served nor reported unserved", None, s.id))
             elif problem.penalty_of(s) is None:
                 v.append(Violation("unserved", "a required stop is unserved", None, s.id))
-    for a, b in problem.pairs:
-        pa, pb = position.get(a), position.get(b)
+    for pk, dk in problem.pairs:
+        pa, pb = position.get(pk), position.get(dk)
         if (pa is None) != (pb is None):
-            v.append(Violation("pair", f"pickup {a!r} and delivery {b!r} must both be served or both not", None, a))
+            v.append(
+                Violation(
+                    "pair", f"pickup {pk!r} and delivery {dk!r} must both be served or both not", None, pk
+                )
+            )
         elif pa is not None and pb is not None:
             if pa[0] != pb[0]:
-                v.append(Violation("pair", f"pickup {a!r} and delivery {b!r} are on different routes", pa[0], a))
+                v.append(
+                    Violation("pair", f"pickup {pk!r} and delivery {dk!r} are on different routes", pa[0], pk)
+                )
             elif pa[1] >= pb[1]:
-                v.append(Violation("pair", f"delivery {b!r} comes before its pickup {a!r}", pa[0], b))
+                v.append(Violation("pair", f"delivery {dk!r} comes before its pickup {pk!r}", pa[0], dk))
     del pair_of_pickup
     return v

@@ -20,7 +20,7 @@ are skipped silently.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,7 +46,9 @@ FEATURES = frozenset({"multi_window", "pickups", "skills", "breaks", "pairs", "m
 
 
 @st.composite
-def routing_problems(draw: Any, features: frozenset[str] | set[str] = frozenset(), max_stops: int = 8) -> RoutingProblem:
+def routing_problems(
+    draw: Any, features: frozenset[str] | set[str] = frozenset(), max_stops: int = 8
+) -> RoutingProblem:
     """Small problems, feasible by construction: one vehicle per stop could serve each alone.
 
     ``features`` may add ``multi_window``, ``pickups``, ``skills``, ``breaks``, ``pairs``,
@@ -71,8 +73,14 @@ def routing_problems(draw: Any, features: frozenset[str] | set[str] = frozenset(
             windows.append((b, b + draw(st.integers(80, 200))))
         if draw(st.booleans()) and i % 3 == 2:
             windows = []
-        kind = "pickup" if "pickups" in features and draw(st.booleans()) else "delivery"
-        req = frozenset(draw(st.sets(st.sampled_from(skills_pool), max_size=1))) if "skills" in features else frozenset()
+        kind: Literal["delivery", "pickup"] = (
+            "pickup" if "pickups" in features and draw(st.booleans()) else "delivery"
+        )
+        req = (
+            frozenset(draw(st.sets(st.sampled_from(skills_pool), max_size=1)))
+            if "skills" in features
+            else frozenset()
+        )
         pen = float(draw(st.integers(1, 500))) if "optional" in features and draw(st.booleans()) else None
         stops.append(
             Stop(
@@ -92,26 +100,53 @@ def routing_problems(draw: Any, features: frozenset[str] | set[str] = frozenset(
         # pair s0 (pickup) with s1 (delivery): same demand, s1 open long after s0
         s0, s1 = stops[0], stops[1]
         stops[0] = Stop(id=s0.id, location=s0.location, demand=s0.demand, windows=[(0, 300)], kind="pickup")
-        stops[1] = Stop(id=s1.id, location=s1.location, demand=s0.demand, windows=[(100, 700)], kind="delivery")
+        stops[1] = Stop(
+            id=s1.id, location=s1.location, demand=s0.demand, windows=[(100, 700)], kind="delivery"
+        )
         pairs.append(("s0", "s1"))
     breaks = (Break(earliest=200, latest=500, duration=30),) if "breaks" in features else ()
     types = [
-        VehicleType(id="full", count=n, capacity=cap, start_depot="D", shift=TimeWindow(0, 1000),
-                    skills=frozenset(skills_pool), breaks=breaks, fixed_cost=float(draw(st.integers(0, 50)))),
+        VehicleType(
+            id="full",
+            count=n,
+            capacity=cap,
+            start_depot="D",
+            shift=TimeWindow(0, 1000),
+            skills=frozenset(skills_pool),
+            breaks=breaks,
+            fixed_cost=float(draw(st.integers(0, 50))),
+        ),
     ]
     if "skills" in features:
-        types.append(VehicleType(id="plain", count=2, capacity=cap, start_depot="D", shift=TimeWindow(0, 1000),
-                                 breaks=breaks, cost_per_distance=0.5))
+        types.append(
+            VehicleType(
+                id="plain",
+                count=2,
+                capacity=cap,
+                start_depot="D",
+                shift=TimeWindow(0, 1000),
+                breaks=breaks,
+                cost_per_distance=0.5,
+            )
+        )
     dims = ("kg", "m3")[:nd]
-    return RoutingProblem(depots=[depot], vehicle_types=types, stops=stops, distance=EuclideanProvider(),
-                          dimensions=dims, pairs=pairs)
+    return RoutingProblem(
+        depots=[depot],
+        vehicle_types=types,
+        stops=stops,
+        distance=EuclideanProvider(),
+        dimensions=dims,
+        pairs=pairs,
+    )
 
 
 def _assert_valid(plan: RoutePlan, *, all_served: bool = True) -> None:
     bad = plan.violations()
     assert [] == [str(v) for v in bad], plan.summary()
     if all_served:
-        required_unserved = [u for u in plan.unserved if plan.problem.penalty_of(plan.problem.stop(u.stop_id)) is None]
+        required_unserved = [
+            u for u in plan.unserved if plan.problem.penalty_of(plan.problem.stop(u.stop_id)) is None
+        ]
         assert [] == required_unserved, plan.summary()
     ids = sorted([*plan.served, *(u.stop_id for u in plan.unserved)])
     assert sorted(s.id for s in plan.problem.stops) == ids
@@ -140,7 +175,8 @@ def routing_engine_checks(
 
     def check_protocol() -> None:
         assert isinstance(engine, RoutingEngine)
-        assert isinstance(engine.name, str) and engine.name
+        assert isinstance(engine.name, str)
+        assert engine.name
 
     def check_no_stops() -> None:
         b = RoutingProblemBuilder()
@@ -191,7 +227,7 @@ def routing_engine_checks(
         try:
             solve(problem)
         except InfeasibleProblemError as exc:
-            assert "far" in exc.reasons
+            assert "far" in exc.reasons  # noqa: PT017 - the suite runs without pytest
         else:
             raise AssertionError("an unservable required stop must raise InfeasibleProblemError")
 
@@ -238,19 +274,25 @@ def routing_engine_checks(
                 lo, hi = pw[v.stop_id]
                 assert lo <= v.start <= hi
 
-    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
     @given(problem=routing_problems())
     def check_generated_vrptw(problem: RoutingProblem) -> None:
         _assert_valid(solve(problem))
 
     feats = frozenset({"multi_window", "pickups", "skills", "breaks", "pairs", "multi_dimension", "optional"})
 
-    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
     @given(problem=routing_problems(features=feats - {"pairs", "breaks", "multi_window"}))
     def check_generated_rich(problem: RoutingProblem) -> None:
         _assert_valid(solve(problem))
 
-    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
     @given(problem=routing_problems(features=feats))
     def check_generated_all_features(problem: RoutingProblem) -> None:
         if engine.supports(problem):
