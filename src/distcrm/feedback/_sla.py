@@ -482,44 +482,62 @@ def sla_clock(
 
 
 def _case_history(case: Any) -> list[tuple[datetime, Any]]:
+    """``(timestamp, status)`` pairs of a case object, its opening first.
+
+    Reads ``status_history``/``history`` (pairs, or records with ``at`` and ``to_status``
+    or ``status``); when the case has ``opened_at`` (as ``distcrm.domain.ComplaintCase``
+    does, whose history holds only the changes), ``(opened_at, "open")`` comes first.
+    """
     for attr in ("status_history", "history", "events"):
         h = getattr(case, attr, None)
         if h is not None:
             break
     else:
-        raise ValidationError.single("case", type(case).__name__, "has no status_history")
-    out = []
+        raise ValidationError.single("case", type(case).__name__, "has no status history")
+    out: list[tuple[datetime, Any]] = []
+    opened = getattr(case, "opened_at", None)
+    if opened is not None:
+        out.append((opened, "open"))
     for item in h:
         if isinstance(item, tuple):
             out.append((item[0], item[1]))
-        else:  # a status-change record
-            t = getattr(item, "at", None) or getattr(item, "timestamp", None) or getattr(item, "time", None)
-            s = getattr(item, "status", None) or getattr(item, "to_status", None) or getattr(item, "to", None)
-            out.append((t, s))
+            continue
+        t = getattr(item, "at", None) or getattr(item, "timestamp", None)
+        st = getattr(item, "to_status", None) or getattr(item, "status", None)
+        out.append((t, st))  # type: ignore[arg-type]
     return out
 
 
 def _policy_from_case(case: Any, policy: SlaPolicy | None) -> SlaPolicy:
-    if policy is not None:
-        return policy
-    sla = getattr(case, "sla", None) or getattr(case, "sla_targets", None)
-    if sla is None:
-        return SlaPolicy()
+    base = policy or SlaPolicy()
+    sla = getattr(case, "sla", None)
     fr = getattr(sla, "first_response", None)
     rs = getattr(sla, "resolution", None)
     if isinstance(fr, timedelta) and isinstance(rs, timedelta):
         t = SlaTarget(first_response=fr, resolution=rs)
-        return SlaPolicy(targets=dict.fromkeys(PRIORITIES, t))
-    return SlaPolicy()
+        return attrs.evolve(base, targets=dict.fromkeys(PRIORITIES, t))
+    return base
 
 
 def case_sla(case: Any, policy: SlaPolicy | None = None, *, now: datetime | None = None) -> SlaStatus:
     """:func:`sla_clock` for a complaint-case object (``distcrm.domain.ComplaintCase``).
 
-    Reads ``id``, ``priority`` and ``status_history`` (``(timestamp, status)`` pairs or
-    records with ``at``/``timestamp`` and ``status``). Without ``policy``, the case's own
-    SLA targets (``sla``/``sla_targets`` with ``first_response`` and ``resolution``) are
-    used when present, else the default policy.
+    Reads ``id``, ``priority``, ``opened_at`` and the status history. A case's own SLA
+    targets (``case.sla`` with ``first_response`` and ``resolution``) take precedence over
+    the policy's per-priority targets; the policy still supplies the working calendar and
+    the paused statuses.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, UTC
+    >>> from distcrm.domain import ComplaintCase, SlaTargets
+    >>> t = datetime(2024, 3, 1, 17, tzinfo=UTC)  # a Friday
+    >>> c = ComplaintCase(customer_id="C-1", opened_at=t, subject="Late",
+    ...                   sla=SlaTargets(first_response=timedelta(hours=2), resolution=timedelta(hours=9)))
+    >>> c = c.acknowledge(datetime(2024, 3, 4, 10, tzinfo=UTC))  # Monday 10:00
+    >>> s = case_sla(c, now=datetime(2024, 3, 4, 12, tzinfo=UTC))
+    >>> s.first_response_elapsed, s.first_response_breached
+    (datetime.timedelta(seconds=7200), False)
     """
     cid = getattr(case, "id", None) or getattr(case, "case_id", None)
     return sla_clock(
