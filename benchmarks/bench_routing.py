@@ -6,8 +6,10 @@ Three solvers run in the same process, one after the other, each on one core:
 - ``pyvrp``: PyVRP 0.14 alone, on a ProblemData built directly from the file;
 - ``ortools``: OR-Tools with its defaults as people use them (PATH_CHEAPEST_ARC + guided
   local search, the standard VRPTW model, no dropping);
-- ``our-ortools``: ``OrToolsEngine`` (PARALLEL_CHEAPEST_INSERTION + GLS, dropping with
-  penalties) is also run when asked (``DISTCRM_BENCH_ROUTING_ENGINES``).
+- ``our-ortools``: ``OrToolsEngine()`` as shipped (warm start from a PyVRP run of half the
+  time, then OR-Tools guided local search; dropping with penalties);
+- ``pure-ortools`` (on request): ``OrToolsEngine(warm_start=None)``, OR-Tools alone with
+  PARALLEL_CHEAPEST_INSERTION + GLS.
 
 Gaps: DIMACS convention (distance only; every arc and time truncated to one decimal) and
 the hierarchical convention (fewest vehicles, then exact distance; our plans are
@@ -19,7 +21,7 @@ Configuration (environment or command line)::
     DISTCRM_BENCH_ROUTING_GH_TIME=20       seconds per GH 200 instance
     DISTCRM_BENCH_ROUTING_INSTANCES=subset subset | all | C101,R101,...
     DISTCRM_BENCH_ROUTING_GH=default       default | all | none  (engines on GH 200)
-    DISTCRM_BENCH_ROUTING_ENGINES=default,pyvrp,ortools,our-ortools
+    DISTCRM_BENCH_ROUTING_ENGINES=default,pyvrp,ortools,our-ortools[,pure-ortools]
 
     .venv/bin/python -m benchmarks routing
     .venv/bin/python benchmarks/bench_routing.py --all --time 10
@@ -44,8 +46,8 @@ if __package__ in (None, ""):
 from benchmarks._util import machine
 from distcrm.routing import OrToolsEngine, RoutingProblem, available_instances, load_bks, load_solomon, solve
 
-SUBSET = ["C101", "C104", "C201", "R101", "R104", "R201", "R205", "RC101", "RC201"]
-ENGINES = ["default", "pyvrp", "ortools"]
+SUBSET = ["C103", "C201", "R101", "R104", "R205", "RC101", "RC201"]
+ENGINES = ["default", "pyvrp", "ortools", "our-ortools"]
 
 
 def _trunc_matrix(problem: RoutingProblem) -> np.ndarray:
@@ -77,6 +79,13 @@ def run_default(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | No
 
 def run_our_ortools(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None, bool]:
     plan = OrToolsEngine().solve(problem, time_limit=t, seed=1)
+    idx = {lid: i for i, lid in enumerate(problem.location_ids)}
+    routes = [[idx[s] for s in r.stop_ids] for r in plan.routes]
+    return routes, plan.is_feasible() and not plan.unserved
+
+
+def run_pure_ortools(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None, bool]:
+    plan = OrToolsEngine(warm_start=None).solve(problem, time_limit=t, seed=1)
     idx = {lid: i for i, lid in enumerate(problem.location_ids)}
     routes = [[idx[s] for s in r.stop_ids] for r in plan.routes]
     return routes, plan.is_feasible() and not plan.unserved
@@ -174,6 +183,7 @@ RUNNERS: dict[str, Callable[[RoutingProblem, float], tuple[list[list[int]] | Non
     "pyvrp": run_pyvrp,
     "ortools": run_ortools_default,
     "our-ortools": run_our_ortools,
+    "pure-ortools": run_pure_ortools,
 }
 
 

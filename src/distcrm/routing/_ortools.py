@@ -33,6 +33,7 @@ from distcrm.errors import InfeasibleProblemError, ValidationError
 from distcrm.routing._compile import build_plan, precheck, scale
 from distcrm.routing._plan import RoutePlan
 from distcrm.routing._problem import RoutingProblem
+from distcrm.routing._pyvrp import PyVRPEngine
 
 __all__ = ["OrToolsEngine"]
 
@@ -56,6 +57,12 @@ class OrToolsEngine:
     metaheuristic
         ``"guided_local_search"`` (default), ``"simulated_annealing"``, ``"tabu_search"``
         or ``"greedy_descent"``.
+    warm_start
+        ``"auto"`` (default): when PyVRP models the problem, a PyVRP run of
+        ``warm_fraction`` of the time limit gives the first solution and OR-Tools improves
+        it; otherwise OR-Tools constructs its own. ``"pyvrp"`` always tries, ``None`` never.
+    warm_fraction
+        Share of the time limit given to the warm start.
 
     Examples
     --------
@@ -72,14 +79,51 @@ class OrToolsEngine:
     name = "ortools"
 
     def __init__(
-        self, first_solution: str = "parallel_cheapest_insertion", metaheuristic: str = "guided_local_search"
+        self,
+        first_solution: str = "parallel_cheapest_insertion",
+        metaheuristic: str = "guided_local_search",
+        warm_start: str | None = "auto",
+        warm_fraction: float = 0.5,
     ) -> None:
         self.first_solution = first_solution
         self.metaheuristic = metaheuristic
+        self.warm_start = warm_start
+        self.warm_fraction = warm_fraction
 
     def supports(self, problem: RoutingProblem) -> bool:
         """OR-Tools models every feature of :class:`RoutingProblem`."""
         return True
+
+    def _warm_start(
+        self,
+        problem: RoutingProblem,
+        budget: float,
+        seed: int,
+        manager: Any,
+        routing: Any,
+        params: Any,
+        veh_type: list[int],
+        node_of_stop: dict[int, int],
+        pos: dict[str, int],
+    ) -> Any:
+        """An initial OR-Tools assignment from a short PyVRP run (None when it does not fit)."""
+        if budget <= 0:
+            return None
+        plan = PyVRPEngine().solve(problem, time_limit=budget, seed=seed)
+        if plan.status not in ("feasible", "optimal"):
+            return None
+        type_index = {vt.id: k for k, vt in enumerate(problem.vehicle_types)}
+        free: dict[int, list[int]] = {}
+        for v, k in enumerate(veh_type):
+            free.setdefault(k, []).append(v)
+        routes: list[list[int]] = [[] for _ in veh_type]
+        for r in plan.routes:
+            vs = free.get(type_index[r.vehicle_type])
+            if not vs:
+                return None
+            routes[vs.pop(0)] = [manager.NodeToIndex(node_of_stop[pos[sid]]) for sid in r.stop_ids]
+        routing.CloseModelWithParameters(params)
+        return routing.ReadAssignmentFromRoutes(routes, True)
 
     def solve(self, problem: RoutingProblem, *, time_limit: float = 10.0, seed: int = 0) -> RoutePlan:
         """A plan for ``problem`` found within about ``time_limit`` seconds.
@@ -99,6 +143,10 @@ class OrToolsEngine:
             )
         if not (time_limit > 0):
             raise ValidationError.single("time_limit", time_limit, "must be > 0")
+        if self.warm_start not in (None, "auto", "pyvrp"):
+            raise ValidationError.single("warm_start", self.warm_start, "must be 'auto', 'pyvrp' or None")
+        if not (0.0 <= self.warm_fraction < 1.0):
+            raise ValidationError.single("warm_fraction", self.warm_fraction, "must be in [0, 1)")
         t_start = time.perf_counter()
         bad = precheck(problem)
         required_bad = {sid: r for sid, r in bad.items() if problem.penalty_of(problem.stop(sid)) is None}
@@ -287,10 +335,28 @@ class OrToolsEngine:
         params.first_solution_strategy = getattr(fs, _STRATEGIES[self.first_solution])
         lsm = routing_enums_pb2.LocalSearchMetaheuristic
         params.local_search_metaheuristic = getattr(lsm, self.metaheuristic.upper())
+        params.log_search = False
+        params.time_limit.FromMilliseconds(int(time_limit * 1000))
+        initial = None
+        warm = self.warm_start == "pyvrp" or (self.warm_start == "auto" and PyVRPEngine().supports(problem))
+        if warm:
+            initial = self._warm_start(
+                problem,
+                time_limit * self.warm_fraction,
+                seed,
+                manager,
+                routing,
+                params,
+                veh_type,
+                node_of_stop,
+                pos,
+            )
         remaining = max(time_limit - (time.perf_counter() - t_start), 0.05)
         params.time_limit.FromMilliseconds(int(remaining * 1000))
-        params.log_search = False
-        solution = routing.SolveWithParameters(params)
+        if initial is not None:
+            solution = routing.SolveFromAssignmentWithParameters(initial, params)
+        else:
+            solution = routing.SolveWithParameters(params)
         status_names = routing_enums_pb2.RoutingSearchStatus.Value
         solver_status = status_names.Name(routing.status())
         if solution is None:
