@@ -37,7 +37,7 @@ from distcrm.errors import ValidationError
 from distcrm.storage import BaseStore, Store
 from distcrm.workflows._report import DailyReport, Section
 
-__all__ = ["Engines", "daily_cycle"]
+__all__ = ["Engines", "daily_cycle", "save_segments"]
 
 
 def _default_purchase() -> Any:
@@ -277,15 +277,8 @@ def _segments(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Sectio
     result = engines.segmenter.score(ctx.log)
     ctx.results["segments"] = result
     sizes = result.segment_sizes()
-    segment_of = dict(zip(result.customer_ids.tolist(), result.segment.tolist(), strict=True))
-    # write the segments back onto the customers, in one unit of work
-    changed = 0
-    with ctx.store.unit_of_work() as uow:
-        for c in ctx.customers:
-            seg = segment_of.get(c.id)
-            if seg is not None and seg != c.segment:
-                uow.customers.update(attrs.evolve(c, segment=seg))
-                changed += 1
+    changed = save_segments(ctx.store, result.customer_ids, result.segment)
+    ctx.customers = list(ctx.store.customers.all())  # their versions moved on
     total = sum(sizes.values())
     rows = tuple((name, n, 100.0 * n / total) for name, n in sorted(sizes.items(), key=lambda kv: -kv[1]))
     fig = ctx.figure("segments.png", lambda ax: result.plot_segments(ax=ax))
@@ -349,6 +342,22 @@ def _value(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
         rows=rows,
         figures=tuple(figs),
     )
+
+
+def save_segments(store: Store | BaseStore, customer_ids: Any, segments: Any) -> int:
+    """Write each customer's segment onto the stored customer, in one unit of work.
+
+    Only customers whose segment changed are updated; returns how many were.
+    """
+    segment_of = dict(zip(np.asarray(customer_ids).tolist(), np.asarray(segments).tolist(), strict=True))
+    changed = 0
+    with store.unit_of_work() as uow:
+        for c in store.customers.all():
+            new = segment_of.get(c.id)
+            if new is not None and new != c.segment:
+                uow.customers.update(attrs.evolve(c, segment=new))
+                changed += 1
+    return changed
 
 
 def _currency(ctx: _Context) -> str:
