@@ -25,6 +25,7 @@ from distcrm.routing._distance import (
     RoutingServiceError,
     SpeedProfile,
 )
+from distcrm.routing._domain import VIP_PRIORITY, problem_from_domain
 from distcrm.routing._fleet import FleetSizing, WhatIf, minimum_fleet, what_if
 from distcrm.routing._ortools import OrToolsEngine
 from distcrm.routing._plan import Route, RoutePlan, StopVisit, Unserved
@@ -78,6 +79,7 @@ __all__ = [
     "StopVisit",
     "TimeWindow",
     "Unserved",
+    "VIP_PRIORITY",
     "VehicleType",
     "Violation",
     "WhatIf",
@@ -89,6 +91,7 @@ __all__ = [
     "load_solomon",
     "minimum_fleet",
     "precheck",
+    "problem_from_domain",
     "read_cvrplib",
     "read_cvrplib_solution",
     "read_solomon",

@@ -12,6 +12,7 @@ are whatever the provider returns (metres for haversine and OSRM).
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -560,11 +561,28 @@ class RoutingProblem:
         )
 
     @classmethod
-    def from_domain(cls, *args: Any, **kwargs: Any) -> RoutingProblem:
-        """Tomorrow's routing problem from today's orders; see :func:`distcrm.routing.problem_from_domain`."""
+    def from_domain(
+        cls,
+        orders: Iterable[Any],
+        addresses: Mapping[str, Any] | None,
+        fleet: Sequence[Any],
+        date: datetime.date,
+        *,
+        depots: Sequence[Any],
+        **options: Any,
+    ) -> RoutingProblem:
+        """Tomorrow's routing problem from today's orders.
+
+        ``orders`` (domain ``Order``), ``addresses`` (``customer_id -> Address``, used when an
+        order has no geocoded shipping address), ``fleet`` (domain ``Vehicle``), the delivery
+        ``date`` and the ``depots`` (domain ``Depot``); further options (``products``,
+        ``customers``, ``priority``, ``skills``, ``distance``, ``service_time``, ``tz``,
+        ``allow_unserved``) are those of :func:`distcrm.routing.problem_from_domain`. VIP
+        customers get a high unserved penalty, so they are served first.
+        """
         from distcrm.routing._domain import problem_from_domain
 
-        return problem_from_domain(*args, **kwargs)
+        return problem_from_domain(orders, addresses, fleet, date, depots=depots, **options)
 
 
 class RoutingProblemBuilder:

@@ -92,7 +92,7 @@ def solve(
     plan = chosen.solve(problem, time_limit=time_limit, seed=seed)
     if engine == "auto" and plan.status == "infeasible":
         rest = max(time_limit - (time.perf_counter() - t0), 0.5)
-        alt = OrToolsEngine().solve(problem, time_limit=rest, seed=seed)
+        alt = OrToolsEngine(warm_start=None).solve(problem, time_limit=rest, seed=seed)
         if alt.is_feasible() or not plan.is_feasible():
             return alt
     return plan
