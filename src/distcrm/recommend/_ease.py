@@ -17,8 +17,9 @@ class EASERecommender(BaseRecommender):
 
     Solves ``min_B ||X - X B||² + λ ||B||²`` subject to ``diag(B) = 0`` for the binary
     customer × item matrix ``X``: with ``P = (XᵀX + λI)⁻¹``, ``B = I - P · diag(1/diag(P))``.
-    The inverse is taken through a Cholesky factorisation (LAPACK ``potrf``/``potri``),
-    so fitting costs one ``n_items³/3``-flop factorisation and an inverse.
+    The inverse is taken through a Cholesky factorisation (LAPACK ``spotrf``/``spotri``,
+    single precision, falling back to double if the factorisation fails), so fitting
+    costs about ``n_items³`` flops in float32.
 
     Parameters
     ----------
@@ -48,17 +49,25 @@ class EASERecommender(BaseRecommender):
         lam = self.regularization
         if isinstance(lam, bool) or not isinstance(lam, (int, float, np.floating, np.integer)) or not lam > 0:
             raise ValidationError.single("regularization", lam, "must be a number > 0")
-        G = (X.T @ X).toarray()
-        G[np.diag_indices_from(G)] += float(lam)
-        c, info = lapack.dpotrf(G, lower=1, overwrite_a=1, clean=0)
-        if info != 0:  # pragma: no cover - G + λI is positive definite for λ > 0
-            raise ValidationError.single("regularization", lam, "gram matrix is not positive definite")
-        P, info = lapack.dpotri(c, lower=1, overwrite_c=1)
+        # single precision halves the cost of the factorisation; counts are exact in float32
+        # (below 2**24) and the learned ranking matched double precision on Online Retail
+        G = (X.T @ X).toarray().astype(np.float32)
+        G[np.diag_indices_from(G)] += np.float32(lam)
+        c, info = lapack.spotrf(G, lower=1, overwrite_a=1, clean=0)
+        if info == 0:
+            P, info = lapack.spotri(c, lower=1, overwrite_c=1)
+        if info != 0:  # pragma: no cover - ill-conditioned in single precision: redo in double
+            G64 = (X.T @ X).toarray()
+            G64[np.diag_indices_from(G64)] += float(lam)
+            c, info = lapack.dpotrf(G64, lower=1, overwrite_a=1, clean=0)
+            if info != 0:
+                raise ValidationError.single("regularization", lam, "gram matrix is not positive definite")
+            P, info = lapack.dpotri(c, lower=1, overwrite_c=1)
         P = np.tril(P)
         P += np.tril(P, -1).T
         B = P / -np.diag(P)
         np.fill_diagonal(B, 0.0)
-        self.weights_ = B.astype(np.float32)
+        self.weights_ = np.asarray(B, dtype=np.float32)
 
     def _scores(self, rows: sp.csr_matrix) -> FloatArray:
         return np.asarray(rows.astype(np.float32) @ self.weights_, dtype=np.float64)
