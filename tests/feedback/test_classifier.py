@@ -1,0 +1,79 @@
+"""Tests for SentimentClassifier and the vectorised char n-gram hashing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from distcrm._estimator import clone
+from distcrm.errors import NotFittedError, ValidationError
+from distcrm.feedback import SentimentAnalyzer, SentimentClassifier, hash_char_ngrams
+
+
+def test_hashing_counts_every_ngram_within_each_text() -> None:
+    """A text of length L has L + (L−1) + (L−2) n-grams of orders 1–3; none cross texts."""
+    X = hash_char_ngrams(["abcd", "", "xy"], ngram_range=(1, 3), n_features=2**18)
+    assert [4 + 3 + 2, 0, 2 + 1] == np.asarray(X.sum(axis=1)).ravel().astype(int).tolist()
+
+
+def test_hashing_same_ngram_same_column() -> None:
+    """Equal n-grams in different texts land in the same column; case is folded."""
+    X = hash_char_ngrams(["ab", "AB"], ngram_range=(2, 2), n_features=2**18)
+    assert X[0].indices.tolist() == X[1].indices.tolist()
+
+
+def test_not_fitted() -> None:
+    """predict before fit raises NotFittedError."""
+    with pytest.raises(NotFittedError):
+        SentimentClassifier().predict(["x"])
+
+
+def test_bad_inputs() -> None:
+    """One class, mismatched lengths and bad hyper-parameters are ValidationErrors."""
+    with pytest.raises(ValidationError):
+        SentimentClassifier().fit(["a", "b"], [1, 1])
+    with pytest.raises(ValidationError):
+        SentimentClassifier().fit(["a", "b"], [1])
+    with pytest.raises(ValidationError) as info:
+        SentimentClassifier(C=-1, n_features=3).fit(["a", "b"], [0, 1])
+    assert {"$.C", "$.n_features"} == set(info.value.paths)
+
+
+def test_get_params_and_clone() -> None:
+    """Hyper-parameters round-trip through get_params/clone."""
+    c = SentimentClassifier(C=2.0, ngram_range=(1, 4))
+    assert {"C": 2.0, "ngram_range": (1, 4)}.items() <= clone(c).get_params().items()
+
+
+def test_amazon_yelp_split_accuracy(
+    amazon: tuple[list[str], np.ndarray], yelp: tuple[list[str], np.ndarray]
+) -> None:
+    """Trained on half of amazon+yelp it reaches at least 78 % on the other half."""
+    texts = amazon[0] + yelp[0]
+    y = np.concatenate([amazon[1], yelp[1]])
+    idx = np.random.default_rng(0).permutation(len(y))
+    tr, te = idx[:1000], idx[1000:]
+    clf = SentimentClassifier().fit([texts[i] for i in tr], y[tr])
+    assert clf.score([texts[i] for i in te], y[te]) >= 0.78
+    assert isinstance(clf, SentimentAnalyzer)
+    pol = clf.polarities([texts[i] for i in te[:50]])
+    assert np.all((-1 <= pol) & (pol <= 1))
+
+
+def test_multiclass_and_string_labels() -> None:
+    """Three string classes use softmax; probabilities sum to one."""
+    texts = ["great fast", "awful late", "it arrived", "great", "late awful", "arrived today"] * 4
+    labels = ["pos", "neg", "neu"] * 8
+    clf = SentimentClassifier().fit(texts, labels)
+    P = clf.predict_proba(["great", "awful"])
+    assert np.allclose(1.0, P.sum(axis=1))
+    assert ["pos", "neg"] == clf.predict(["great", "awful"]).tolist()
+    with pytest.raises(ValidationError):
+        clf.polarity("great")
+
+
+def test_positive_label_choice() -> None:
+    """positive_label decides the sign of polarity."""
+    texts = ["good", "bad"] * 5
+    labels = ["happy", "angry"] * 5
+    assert SentimentClassifier(positive_label="happy").fit(texts, labels).polarity("good") > 0
