@@ -318,6 +318,8 @@ class _Builder:
         self.country = country
         self.currency = currency
         self.tz = tz
+        self._order_lines: dict[tuple[str, int, Decimal, bool], OrderLine] = {}
+        self._shipment_lines: dict[tuple[str, int], ShipmentLine] = {}
         self.t0 = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
         self.end = self.t0 + dt.timedelta(days=days)
         try:
@@ -329,6 +331,28 @@ class _Builder:
             self.tz_name = None
 
     # ------------------------------------------------------------------ helpers
+    def order_line(self, pid: str, q: int, price: Money, discount: Decimal, delivered: bool) -> OrderLine:
+        """An order line; equal lines are one shared (immutable) object."""
+        key = (pid, q, discount, delivered)
+        line = self._order_lines.get(key)
+        if line is None:
+            line = OrderLine(
+                product_id=pid,
+                quantity=Decimal(q),
+                unit_price=price,
+                discount=discount,
+                delivered_quantity=Decimal(q) if delivered else Decimal(0),
+            )
+            self._order_lines[key] = line
+        return line
+
+    def shipment_line(self, pid: str, q: int) -> ShipmentLine:
+        """A shipment line; equal lines are one shared (immutable) object."""
+        line = self._shipment_lines.get((pid, q))
+        if line is None:
+            line = self._shipment_lines[(pid, q)] = ShipmentLine(product_id=pid, quantity=Decimal(q))
+        return line
+
     def at(self, day: float) -> dt.datetime:
         """The local time ``day`` days (fractional) after the start, to the second."""
         return self.t0 + dt.timedelta(seconds=round(day * 86400))
@@ -494,6 +518,7 @@ class _Builder:
             for i in range(n)
         ]
         weights = np.array([p.weight_kg for p in products])
+        list_prices = [p.list_price or _money(0, self.currency) for p in products]
         orders: list[Order] = []
         shipments: list[Shipment] = []
         feedback: list[Feedback] = []
@@ -511,8 +536,7 @@ class _Builder:
             qty = 1 + rng.poisson(6.0 * size[i], n_lines)
             discount = Decimal("0.05") if vip[i] else (Decimal("0.1") if rng.random() < 0.08 else Decimal(0))
             lines = [
-                (products[int(p)].id, int(q), products[int(p)].list_price)
-                for p, q in zip(chosen, qty, strict=True)
+                (products[int(p)].id, int(q), list_prices[int(p)]) for p, q in zip(chosen, qty, strict=True)
             ]
             # promised window: next working day (or the one after, for afternoon orders)
             lead = 1 if (day % 1) * 24 < 14 else 2
@@ -602,16 +626,7 @@ class _Builder:
             order = Order(
                 id=oid,
                 customer_id=cust_ids[i],
-                lines=tuple(
-                    OrderLine(
-                        product_id=pid,
-                        quantity=Decimal(q),
-                        unit_price=price,  # type: ignore[arg-type]
-                        discount=discount,
-                        delivered_quantity=Decimal(q) if delivered_q else Decimal(0),
-                    )
-                    for pid, q, price in lines
-                ),
+                lines=tuple(self.order_line(pid, q, price, discount, delivered_q) for pid, q, price in lines),
                 status=status,
                 created_at=created,
                 currency=self.currency,
@@ -713,7 +728,7 @@ class _Builder:
             "customer_id": customer_id,
             "planned_window": window,
             "address": address,
-            "lines": tuple(ShipmentLine(product_id=pid, quantity=Decimal(q)) for pid, q, _ in lines),
+            "lines": tuple(self.shipment_line(pid, q) for pid, q, _ in lines),
             "vehicle_id": vehicle_id,
             "driver_id": driver_id,
             "depot_id": depot_id,
