@@ -22,6 +22,7 @@ Configuration (environment or command line)::
     DISTCRM_BENCH_ROUTING_INSTANCES=subset subset | all | C101,R101,...
     DISTCRM_BENCH_ROUTING_GH=default       default | all | none  (engines on GH 200)
     DISTCRM_BENCH_ROUTING_ENGINES=default,pyvrp,ortools,our-ortools[,pure-ortools]
+    DISTCRM_BENCH_ROUTING_OBJECTIVE=dimacs dimacs | hierarchical (fewest vehicles first)
 
     .venv/bin/python -m benchmarks routing
     .venv/bin/python benchmarks/bench_routing.py --all --time 10
@@ -37,6 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import numpy as np
 
 if __package__ in (None, ""):
@@ -101,20 +103,37 @@ def _arrays(problem: RoutingProblem) -> tuple[np.ndarray, ...]:
     return tw, service, demand
 
 
+def _int_data(problem: RoutingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Integer matrix, windows, service, demand and fixed vehicle cost for the anchors.
+
+    DIMACS: arcs truncated to tenths (x10). Hierarchical: PyVRP's own ``exact`` rounding
+    (x1000, nearest integer) and a fixed vehicle cost above any plan's distance.
+    """
+    tw, service, demand = _arrays(problem)
+    if MODE["objective"] == "dimacs":
+        return (
+            _trunc_matrix(problem),
+            np.round(tw * 10).astype(np.int64),
+            np.round(service * 10).astype(np.int64),
+            demand,
+            0,
+        )
+    mat = np.round(_exact_matrix(problem) * 1000).astype(np.int64)
+    return mat, np.round(tw * 1000).astype(np.int64), np.round(service * 1000).astype(np.int64), demand, 10**9
+
+
 def run_pyvrp(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None, bool]:
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType
     from pyvrp import solve as psolve
     from pyvrp.stop import MaxRuntime
 
-    mat = _trunc_matrix(problem)
-    tw, service, demand = _arrays(problem)
-    tw10 = np.round(tw * 10).astype(np.int64)
+    mat, tw10, svc, demand, fixed = _int_data(problem)
     locs = [Location(x=float(x), y=float(y)) for x, y in problem.points]
     clients = [
         Client(
             location=i,
             delivery=[int(demand[i])],
-            service_duration=round(service[i] * 10),
+            service_duration=int(svc[i]),
             tw_early=int(tw10[i, 0]),
             tw_late=int(tw10[i, 1]),
         )
@@ -127,7 +146,11 @@ def run_pyvrp(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None
         [Depot(location=0, tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1]))],
         [
             VehicleType(
-                vt.count, capacity=[int(vt.capacity[0])], tw_early=int(tw10[0, 0]), tw_late=int(tw10[0, 1])
+                vt.count,
+                capacity=[int(vt.capacity[0])],
+                tw_early=int(tw10[0, 0]),
+                tw_late=int(tw10[0, 1]),
+                fixed_cost=fixed,
             )
         ],
         [mat],
@@ -141,16 +164,15 @@ def run_pyvrp(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None
 def run_ortools_default(problem: RoutingProblem, t: float) -> tuple[list[list[int]] | None, bool]:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-    mat = _trunc_matrix(problem)
-    tw, service, demand = _arrays(problem)
-    tw10 = np.round(tw * 10).astype(np.int64)
+    mat, tw10, svc10, demand, fixed = _int_data(problem)
     n = len(mat)
     vt = problem.vehicle_types[0]
     manager = pywrapcp.RoutingIndexManager(n, vt.count, 0)
     routing = pywrapcp.RoutingModel(manager)
     cost = routing.RegisterTransitMatrix(mat.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(cost)
-    svc10 = np.round(service * 10).astype(np.int64)
+    if fixed:
+        routing.SetFixedCostOfAllVehicles(fixed)
     tcb = routing.RegisterTransitMatrix((mat + svc10[:, None]).tolist())
     horizon = int(tw10[0, 1])
     routing.AddDimension(tcb, horizon, horizon, False, "time")
@@ -178,6 +200,8 @@ def run_ortools_default(problem: RoutingProblem, t: float) -> tuple[list[list[in
     return routes, True
 
 
+MODE = {"objective": "dimacs"}
+
 RUNNERS: dict[str, Callable[[RoutingProblem, float], tuple[list[list[int]] | None, bool]]] = {
     "default": run_default,
     "pyvrp": run_pyvrp,
@@ -195,7 +219,12 @@ def bench(names: list[str], engines: list[str], t: float) -> dict[str, list[dict
         f"{'veh(h)':>7} {'exact':>9} {'bks(h)':>8} {'gap%(h)':>8}  feasible  time"
     )
     for name in names:
-        problem = load_solomon(name, convention="dimacs")
+        if MODE["objective"] == "dimacs":
+            problem = load_solomon(name, convention="dimacs")
+        else:  # fewest vehicles first: a fixed cost above any plan's distance
+            base = load_solomon(name, convention="exact")
+            vt = attrs.evolve(base.vehicle_types[0], fixed_cost=1e6)
+            problem = base.replace(vehicle_types=[vt])
         tr = _trunc_matrix(problem) / 10.0
         ex = _exact_matrix(problem)
         bd = bks.get((name, "dimacs"))
@@ -227,13 +256,15 @@ def bench(names: list[str], engines: list[str], t: float) -> dict[str, list[dict
 
 
 def report(title: str, res: dict[str, list[dict[str, object]]], anchor: str = "pyvrp") -> None:
-    print(f"  -- {title}: medians")
+    key = "gap" if MODE["objective"] == "dimacs" else "gap_h"
+    conv = "DIMACS" if key == "gap" else "hierarchical"
+    print(f"  -- {title}: medians ({conv} gap)")
     med_anchor = None
     if anchor in res:
-        gaps = [float(r["gap"]) for r in res[anchor] if "gap" in r]  # type: ignore[arg-type]
+        gaps = [float(r[key]) for r in res[anchor] if key in r]  # type: ignore[arg-type]
         med_anchor = statistics.median(gaps) if gaps else None
     for e, rows in res.items():
-        gaps = [float(r["gap"]) for r in rows if "gap" in r]  # type: ignore[arg-type]
+        gaps = [float(r[key]) for r in rows if key in r]  # type: ignore[arg-type]
         feas = sum(bool(r["feasible"]) for r in rows)
         if not gaps:
             print(f"  {e:<12} no solutions")
@@ -242,7 +273,7 @@ def report(title: str, res: dict[str, list[dict[str, object]]], anchor: str = "p
         veh = statistics.median([float(r["vehicles"]) for r in rows if "vehicles" in r])  # type: ignore[arg-type]
         ratio = f" | {anchor} {med_anchor:.2f} %" if med_anchor is not None and e != anchor else ""
         print(
-            f"  {e:<12} median DIMACS gap {med:6.2f} %{ratio}; median vehicles {veh:.0f}; "
+            f"  {e:<12} median {conv} gap {med:6.2f} %{ratio}; median vehicles {veh:.0f}; "
             f"feasible {feas}/{len(rows)}; failures {len(rows) - feas}"
         )
 
@@ -256,6 +287,12 @@ def main(argv: list[str] | None = None) -> None:
         "--gh-time", type=float, default=float(os.environ.get("DISTCRM_BENCH_ROUTING_GH_TIME", "20"))
     )
     ap.add_argument("--gh", default=os.environ.get("DISTCRM_BENCH_ROUTING_GH", "default"))
+    ap.add_argument(
+        "--objective",
+        choices=["dimacs", "hierarchical"],
+        default=os.environ.get("DISTCRM_BENCH_ROUTING_OBJECTIVE", "dimacs"),
+        help="dimacs: distance only, truncated arcs; hierarchical: fewest vehicles, then exact distance",
+    )
     ap.add_argument("--engines", default=os.environ.get("DISTCRM_BENCH_ROUTING_ENGINES", ",".join(ENGINES)))
     args = ap.parse_args(argv if argv is not None else [])
     inst = available_instances()
@@ -266,10 +303,14 @@ def main(argv: list[str] | None = None) -> None:
     else:
         names = [n.strip() for n in args.instances.split(",") if n.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    MODE["objective"] = args.objective
     print(
         f"  machine: {machine()} (shared with other jobs: a {args.time:g} s budget buys less CPU than usual)"
     )
-    print(f"  Solomon 100: {len(names)} instances x {engines} at {args.time:g} s each, one core")
+    print(
+        f"  Solomon 100: {len(names)} instances x {engines} at {args.time:g} s each, one core, "
+        f"objective {args.objective}"
+    )
     res = bench(names, engines, args.time)
     report("Solomon 100", res)
     if args.gh != "none":
