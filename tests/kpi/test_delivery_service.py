@@ -99,3 +99,36 @@ def test_nps_matches_feedback_package() -> None:
     scores = np.array([10, 9, 8, 7, 6, 5, 10, 10, 0, 9])
     t = service_kpis(at=["2024-01-05"] * 10, nps=scores)
     assert pytest.approx(float(feedback.nps(scores).value)) == t["nps"][0]
+
+
+def test_shipment_kpis_from_domain_records() -> None:
+    """Shipments and orders give on-time, OTIF, lead time and first-attempt rates; no promise warns."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from distcrm.domain import DeliveryFailureReason, Money, Order, OrderLine, Shipment, TimeWindow
+    from distcrm.errors import DataQualityWarning
+    from distcrm.kpi import shipment_kpis
+
+    t = dt.datetime(2024, 5, 2, 8, tzinfo=dt.UTC)
+    h = dt.timedelta(hours=1)
+    line = OrderLine(product_id="p", quantity=Decimal(2), unit_price=Money.of("5", "CNY"))
+    o1 = Order(id="O1", customer_id="A", created_at=t - 24 * h, currency="CNY", lines=(line,)).confirm(
+        t - 24 * h
+    )
+    o2 = Order(id="O2", customer_id="B", created_at=t - 48 * h, currency="CNY", lines=(line,)).confirm(
+        t - 48 * h
+    )
+    o1 = o1.record_delivery(None, t + h)
+    o2 = o2.record_delivery([Decimal(1)], t + 30 * h)
+    win = TimeWindow(start=t, end=t + 2 * h)
+    s1 = Shipment(order_id="O1", customer_id="A", planned_window=win).load(t).dispatch(t).deliver(t + h)
+    s2 = Shipment(order_id="O2", customer_id="B", planned_window=win).load(t).dispatch(t)
+    s2 = s2.fail(t + h, DeliveryFailureReason.CUSTOMER_ABSENT).dispatch(t + 29 * h).deliver(t + 30 * h)
+    s3 = Shipment(order_id="O3", customer_id="C")
+    with pytest.warns(DataQualityWarning):
+        k = shipment_kpis([s1, s2, s3], [o1, o2], freq=None, territory={"A": "N", "B": "N"})
+    row = k.row(0)
+    assert "N" == row["territory"]
+    assert (0.5, 0.5, 0.5) == (row["on_time_rate"], row["otif_rate"], row["first_attempt_rate"])
+    assert pytest.approx((25 + 78) / 2) == row["lead_time_p50_h"]

@@ -14,7 +14,7 @@ True
 """
 
 from distcrm.kpi._competitors import CompetitorSummary, competitor_summary
-from distcrm.kpi._delivery import delivery_kpis, vehicle_utilisation
+from distcrm.kpi._delivery import delivery_kpis, shipment_kpis, vehicle_utilisation
 from distcrm.kpi._group import KPITable
 from distcrm.kpi._pilot import (
     PilotResult,
@@ -46,6 +46,7 @@ __all__ = [
     "mann_whitney_test",
     "sales_kpis",
     "service_kpis",
+    "shipment_kpis",
     "track",
     "treatment_control",
     "two_proportion_test",

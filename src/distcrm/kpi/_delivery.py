@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import warnings
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from distcrm._checks import as_float_array, check_same_length
-from distcrm.errors import ValidationError
+from distcrm.domain import Order, Shipment, ShipmentStatus
+from distcrm.errors import DataQualityWarning, ValidationError
 from distcrm.kpi._group import KPITable, group_rows, resolve_labels
 
-__all__ = ["delivery_kpis", "vehicle_utilisation"]
+__all__ = ["delivery_kpis", "shipment_kpis", "vehicle_utilisation"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -203,3 +206,92 @@ def vehicle_utilisation(
         },
         title="vehicle utilisation (load / capacity)",
     )
+
+
+def shipment_kpis(
+    shipments: Sequence[Shipment],
+    orders: Sequence[Order] = (),
+    *,
+    tolerance: timedelta | np.timedelta64 = timedelta(0),
+    freq: str | None = "M",
+    segment: Mapping[str, str] | None = None,
+    territory: Mapping[str, str] | None = None,
+    as_of: datetime | None = None,
+) -> KPITable:
+    """:func:`delivery_kpis` from domain ``Shipment`` (and ``Order``) records.
+
+    The promise is the shipment's planned window end, else its order's promised window
+    end; ``ordered_at`` the order's ``created_at``; in-full compares the order lines'
+    delivered and ordered quantities (shipment lines when the order is not given). With
+    ``as_of``, shipments promised later and not yet delivered are left out (not due yet).
+    Shipments without any promise are left out with a ``DataQualityWarning``.
+    ``segment`` / ``territory`` map customer ids to labels.
+
+    Examples
+    --------
+    >>> from distcrm.domain import TimeWindow
+    >>> t = datetime(2024, 5, 2, 8, tzinfo=UTC)
+    >>> s = Shipment(order_id="SO-1", customer_id="C1", planned_window=TimeWindow(start=t, end=t + timedelta(hours=2)))
+    >>> s = s.load(t).dispatch(t).deliver(t + timedelta(hours=1))
+    >>> shipment_kpis([s], freq=None)["on_time_rate"].tolist()
+    [1.0]
+    """
+    by_order = {o.id: o for o in orders}
+    rows: list[tuple[Any, ...]] = []
+    no_promise: list[str] = []
+    for s in shipments:
+        o = by_order.get(s.order_id)
+        promise = s.planned_window.end if s.planned_window is not None else None
+        if promise is None and o is not None and o.promised_window is not None:
+            promise = o.promised_window.end
+        if promise is None:
+            no_promise.append(s.id)
+            continue
+        if as_of is not None and promise > as_of and s.delivered_at is None:
+            continue
+        if o is not None:
+            q_ord = float(sum(line.quantity for line in o.lines))
+            q_del = float(sum(line.delivered_quantity for line in o.lines))
+        else:
+            q_ord = float(sum(line.quantity for line in s.lines))
+            q_del = q_ord if s.status is ShipmentStatus.DELIVERED else 0.0
+        rows.append(
+            (
+                s.customer_id,
+                _utc(promise),
+                _utc(s.delivered_at),
+                _utc(o.created_at) if o is not None else np.datetime64("NaT"),
+                q_ord,
+                q_del,
+                s.attempts,
+            )
+        )
+    if no_promise:
+        warnings.warn(
+            f"{len(no_promise)} shipment(s) without a planned or promised window left out (e.g. {no_promise[0]!r})",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    if not rows:
+        raise ValidationError.single("shipments", len(shipments), "no shipment with a promised time")
+    cust, prom, dlv, oat, qo, qd, att = zip(*rows, strict=True)
+    has_orders = bool(by_order)
+    has_lines = has_orders or any(q > 0 for q in qo)
+    return delivery_kpis(
+        promised=np.array(prom, dtype="datetime64[s]"),
+        delivered=np.array(dlv, dtype="datetime64[s]"),
+        ordered_at=np.array(oat, dtype="datetime64[s]") if has_orders else None,
+        quantity_ordered=list(qo) if has_lines else None,
+        quantity_delivered=list(qd) if has_lines else None,
+        attempts=list(att),
+        tolerance=tolerance,
+        freq=freq,
+        segment=None if segment is None else [segment.get(c, "(none)") for c in cust],
+        territory=None if territory is None else [territory.get(c, "(none)") for c in cust],
+    )
+
+
+def _utc(t: datetime | None) -> np.datetime64:
+    if t is None:
+        return np.datetime64("NaT")
+    return np.datetime64(t.astimezone(UTC).replace(tzinfo=None), "s")
