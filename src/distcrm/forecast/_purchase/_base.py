@@ -1,8 +1,8 @@
 """Shared machinery of the purchase and spend models: fitting, checks, standard errors.
 
 Every model maximises a weighted log-likelihood over the unique ``(x, t_x, T)`` rows
-of a :class:`~distcrm.data.CustomerSummary` in log-parameter space with L-BFGS-B,
-using the model's analytic gradient. ``scipy.optimize`` is imported inside ``fit``.
+of a :class:`~distcrm.data.CustomerSummary` in log-parameter space: by damped Newton
+with the model's analytic Hessian, falling back to L-BFGS-B with the analytic gradient. ``scipy.optimize`` is imported inside ``fit``.
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ def standard_errors(
     return standard_errors_from_hessian(numerical_hessian(grad_natural, params), names)
 
 
-def standard_errors_from_hessian(H: FloatArray, names: tuple[str, ...]) -> tuple[dict[str, float], FloatArray]:
+def standard_errors_from_hessian(
+    H: FloatArray, names: tuple[str, ...]
+) -> tuple[dict[str, float], FloatArray]:
     """Standard errors and covariance from the Hessian of the total negative log-likelihood."""
     try:
         cov = np.linalg.inv(H)

@@ -169,7 +169,9 @@ class _BetaGeoFamily(PurchaseModelBase):
         H[0, 1] += _dot(vdL, kdiA)
         H[1, 1] += _dot(vkd, kdiA)
         sv_u = np.bincount(xi, weights=v, minlength=nu)
-        svM_u = np.stack([np.bincount(xi, weights=vdL, minlength=nu), np.bincount(xi, weights=vkd, minlength=nu)])
+        svM_u = np.stack(
+            [np.bincount(xi, weights=vdL, minlength=nu), np.bincount(xi, weights=vkd, minlength=nu)]
+        )
         ibt = -(ib3_u + ib4_u)
         H[:2, 2] += svM_u.sum(axis=1) / a
         H[:2, 3] += svM_u @ ibt
@@ -249,7 +251,7 @@ class BetaGeoModel(_BetaGeoFamily):
         L2 penalty on the parameters (``penalizer * sum(params**2)`` added to the mean
         negative log-likelihood); 0 is plain maximum likelihood.
     max_iter, tol
-        L-BFGS-B iteration limit and relative tolerance on the objective.
+        Iteration limit and tolerance on the Newton decrement of the objective.
 
     Examples
     --------
@@ -277,7 +279,7 @@ class ModifiedBetaGeoModel(_BetaGeoFamily):
     penalizer
         L2 penalty on the parameters; 0 is plain maximum likelihood.
     max_iter, tol
-        L-BFGS-B iteration limit and relative tolerance on the objective.
+        Iteration limit and tolerance on the Newton decrement of the objective.
 
     Examples
     --------

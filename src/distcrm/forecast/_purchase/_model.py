@@ -140,9 +140,10 @@ class PurchaseModelBase(BaseEstimator):
 
         Identical ``(x, t_x, T)`` rows are evaluated once with a weight. The objective is
         the mean negative log-likelihood plus ``penalizer * sum(params ** 2)``, minimised
-        over log-parameters: by damped Newton with the analytic Hessian where the model
-        has one (BG/NBD, MBG/NBD; on large data started from a fit on a random subset),
-        otherwise by L-BFGS-B with the analytic gradient.
+        over log-parameters by damped Newton with the analytic Hessian (on large data
+        started from a fit on a random subset of 20,000 rows); L-BFGS-B with the
+        analytic gradient is the fallback if Newton does not converge. Standard errors
+        come from the same Hessian at the optimum.
 
         Raises
         ------
