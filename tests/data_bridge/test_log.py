@@ -257,3 +257,12 @@ def test_totals_and_plot() -> None:
     assert ax is log.plot(ax=ax, freq="M")
     assert 1 == len(ax.lines)
     plt.close(fig)
+
+
+def test_polars_lazy_frames_are_collected() -> None:
+    """A polars LazyFrame is accepted and gives the same log as the collected frame."""
+    frame = pl.DataFrame({"c": ["a", "b", "a"], "t": ["2024-01-01", "2024-01-02", "2024-01-03"]})
+    lazy = TransactionLog.from_frame(frame.lazy(), customer="c", timestamp="t")
+    eager = TransactionLog.from_frame(frame, customer="c", timestamp="t")
+    np.testing.assert_array_equal(eager.timestamp, lazy.timestamp)
+    assert 3 == len(lazy)

@@ -283,7 +283,7 @@ class TransactionLog:
         cancelled_prefix: str | None = None,
         returns: ReturnsPolicy = "separate",
     ) -> TransactionLog:
-        """Build a log from a pandas or polars DataFrame, naming its columns.
+        """Build a log from a pandas or polars DataFrame (or polars LazyFrame), naming its columns.
 
         The keyword arguments name the columns (``price`` is a unit price,
         ``amount`` a line total: give at most one). ``cancelled`` names a boolean
@@ -299,6 +299,8 @@ class TransactionLog:
             :meth:`from_arrays`.
         """
         module = type(df).__module__.split(".")[0]
+        if module == "polars" and type(df).__name__ == "LazyFrame":
+            df = df.collect()
         cols = {
             "customer": customer,
             "timestamp": timestamp,
