@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -276,3 +277,18 @@ def test_every_action_respects_consent_quiet_hours_and_daily_cap(people: list, d
         pref = c.preferences.preferred_channel
         if pref is not None and c.has_consent(pref, a.purpose, a.send_at):
             assert pref == a.channel
+
+
+def test_contact_time_model_converts_local_time_across_dst() -> None:
+    """09:00 in Berlin is 08:00 UTC before the DST change and 07:00 UTC after; both count at 9."""
+    at = [dt.datetime(2024, 3, 30, 8, tzinfo=UTC), dt.datetime(2024, 4, 1, 7, tzinfo=UTC)]
+    m = ContactTimeModel().fit_arrays(["B", "B"], at, [1, 0], timezones={"B": "Europe/Berlin"})
+    assert 1.0 == m.n_contacts_[0, 5, 9]  # Saturday 30 March
+    assert 1.0 == m.n_contacts_[0, 0, 9]  # Monday 1 April
+    m64 = ContactTimeModel().fit_arrays(
+        ["B", "B"],
+        np.array(["2024-03-30T08:00", "2024-04-01T07:00"], dtype="datetime64[s]"),
+        [1, 0],
+        timezones={"B": "Europe/Berlin"},
+    )
+    assert m.n_contacts_.tolist() == m64.n_contacts_.tolist()

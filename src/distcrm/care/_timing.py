@@ -18,6 +18,25 @@ __all__ = ["ContactTimeModel"]
 FloatArray = npt.NDArray[np.float64]
 
 
+def _offset(zone: ZoneInfo, epoch: int) -> int:
+    off = dt.datetime.fromtimestamp(epoch, dt.UTC).astimezone(zone).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def _epoch_seconds(at: Any) -> npt.NDArray[np.int64]:
+    """Seconds since the epoch (UTC) of aware datetimes, or of a ``datetime64`` array taken as UTC."""
+    if isinstance(at, np.ndarray) and at.dtype.kind == "M":
+        if np.isnat(at).any():
+            raise ValidationError.single("at", int(np.flatnonzero(np.isnat(at))[0]), "contains NaT")
+        return at.astype("datetime64[s]").astype(np.int64)
+    out = []
+    for k, t in enumerate(at):
+        if not isinstance(t, dt.datetime) or t.tzinfo is None:
+            raise ValidationError.single(f"at[{k}]", t, "must be a timezone-aware datetime")
+        out.append(int(t.timestamp()))
+    return np.asarray(out, dtype=np.int64)
+
+
 class ContactTimeModel(BaseEstimator):
     """Response rate of outbound contacts by local weekday × hour, shrunk towards wider rates.
 
@@ -61,34 +80,43 @@ class ContactTimeModel(BaseEstimator):
     def fit_arrays(
         self, customer_ids: Any, at: Any, responded: Any, *, timezones: dict[str, str] | None = None
     ) -> Self:
-        """Learn from parallel arrays: customer id, aware contact time, responded (0/1)."""
+        """Learn from parallel arrays: customer id, contact time, responded (0/1).
+
+        ``at`` holds timezone-aware datetimes or a ``datetime64`` array in UTC. Local
+        times are computed per time zone with one offset lookup per distinct hour, so
+        the cost is array operations over the contacts.
+        """
         for name in ("prior_strength", "customer_strength"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v > 0):
                 raise ValidationError.single(name, v, "must be > 0")
         cids = np.asarray(customer_ids, dtype=object)
         resp = np.asarray(responded, dtype=np.float64)
-        times = list(at)
-        if not (len(cids) == len(times) == len(resp)) or len(cids) == 0:
+        secs = _epoch_seconds(at)
+        if not (len(cids) == len(secs) == len(resp)) or len(cids) == 0:
             raise ValidationError.single(
-                "at", len(times), f"need equal, non-zero lengths ({len(cids)}, {len(resp)})"
+                "at", len(secs), f"need equal, non-zero lengths ({len(cids)}, {len(resp)})"
             )
         if not np.isin(resp, (0.0, 1.0)).all():
             raise ValidationError.single("responded", "non 0/1", "must be booleans")
         tzs = timezones or {}
         uniq, inv = np.unique(cids.astype(str), return_inverse=True)
-        wd = np.empty(len(times), dtype=np.int64)
-        hr = np.empty(len(times), dtype=np.int64)
-        zones: dict[str, ZoneInfo] = {}
-        for k, (c, t) in enumerate(
-            zip(cids.tolist(), times, strict=True)
-        ):  # timezone conversion is per record
-            if not isinstance(t, dt.datetime) or t.tzinfo is None:
-                raise ValidationError.single(f"at[{k}]", t, "must be a timezone-aware datetime")
-            name = tzs.get(c, "UTC")
-            z = zones.get(name) or zones.setdefault(name, ZoneInfo(name))
-            local = t.astimezone(z)
-            wd[k], hr[k] = local.weekday(), local.hour
+        inv = inv.reshape(-1)
+        zone_of_customer = np.array([tzs.get(c) or "UTC" for c in uniq.tolist()], dtype=object)
+        zone_names, zone_inv = np.unique(zone_of_customer[inv].astype(str), return_inverse=True)
+        local = secs.copy()
+        for z, name in enumerate(zone_names.tolist()):  # one pass per time zone, offsets per distinct hour
+            try:
+                zone = ZoneInfo(name)
+            except (KeyError, ValueError):
+                raise ValidationError.single("timezones", name, "is not an IANA time zone") from None
+            rows = np.flatnonzero(zone_inv.reshape(-1) == z)
+            hours, h_inv = np.unique(secs[rows] // 3600, return_inverse=True)
+            offsets = np.array([_offset(zone, int(h) * 3600) for h in hours.tolist()], dtype=np.int64)
+            local[rows] = secs[rows] + offsets[h_inv.reshape(-1)]
+        days = local // 86400
+        wd = (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        hr = (local // 3600) % 24
         n = np.zeros((uniq.size, 7, 24))
         s = np.zeros((uniq.size, 7, 24))
         np.add.at(n, (inv, wd, hr), 1.0)
