@@ -98,3 +98,33 @@ def test_rfm_result_frame_html_and_plots() -> None:
     assert 200 == res.heatmap().sum()
     assert res.plot() is not None
     assert res.plot_segments() is not None
+
+
+def test_from_log_counts_orders_days_and_respects_as_of() -> None:
+    """From a log: distinct orders or purchase days per customer, total amount, days since the last purchase."""
+    from distcrm.data import TransactionLog
+
+    log = TransactionLog.from_arrays(
+        customer=["b", "a", "a", "a", "b", "c"],
+        timestamp=[
+            "2024-01-01T09:00",
+            "2024-01-02T09:00",
+            "2024-01-02T10:00",
+            "2024-01-05T09:00",
+            "2024-01-03T12:00",
+            "2024-01-09T00:00",
+        ],
+        order=["o1", "o2", "o3", "o3", "o4", "o5"],
+        amount=[10.0, 5.0, 7.0, 3.0, 20.0, 1.0],
+    )
+    d = RFMData.from_log(log)
+    assert ["a", "b", "c"] == d.customer_ids.tolist()
+    assert [2.0, 2.0, 1.0] == d.frequency.tolist()
+    assert [15.0, 30.0, 1.0] == d.monetary.tolist()
+    assert [3.625, 5.5, 0.0] == d.recency.tolist()
+    days = RFMData.from_log(log, by="day")
+    assert [2.0, 2.0, 1.0] == days.frequency.tolist()
+    early = RFMData.from_log(log, as_of="2024-01-02T12:00")
+    assert ["a", "b"] == early.customer_ids.tolist()
+    assert [2.0, 1.0] == early.frequency.tolist()
+    assert [12.0, 10.0] == early.monetary.tolist()

@@ -89,32 +89,56 @@ class RFMData:
         """
         if by not in ("order", "day"):
             raise ValidationError.single("by", by, "must be 'order' or 'day'")
+        # the log is sorted by customer, then time: every grouping is a boundary scan
         c = log.customer
-        ts = log.timestamp
+        ts = log.timestamp.astype("datetime64[s]").astype(np.int64)
+        order = log.order
+        amt = log.amount if log.has_amount else None
         end = np.datetime64(log.end if as_of is None else as_of, "s")
-        keep = ts <= end
-        c, ts = c[keep], ts[keep]
-        amt = log.amount[keep] if log.has_amount else np.zeros(c.shape[0])
-        ncust = log.customer_ids.shape[0]
-        last = np.full(ncust, np.iinfo(np.int64).min, dtype=np.int64)
-        np.maximum.at(last, c, ts.astype("datetime64[s]").astype(np.int64))
-        present = last > np.iinfo(np.int64).min
-        if by == "order" and (log.order[keep] >= 0).all():
-            key = c.astype(np.int64) * (log.order_ids.shape[0] + 1) + log.order[keep]
+        end_s = int(end.astype(np.int64))
+        if as_of is not None:
+            keep = np.flatnonzero(ts <= end_s)
+            c, ts, order = c.take(keep), ts.take(keep), order.take(keep)
+            amt = amt.take(keep) if amt is not None else None
+        if c.shape[0] == 0:
+            z = np.zeros(0)
+            return cls(customer_ids=log.customer_ids[:0], recency=z, frequency=z, monetary=z)
+        change = c[1:] != c[:-1]
+        starts = np.concatenate(([0], np.flatnonzero(change) + 1))
+        ends = np.concatenate((starts[1:], [c.shape[0]]))
+        cust = c.take(starts)
+        last = ts.take(ends - 1)
+        freq: FloatArray | None = None
+        if by == "order" and order.shape[0] and int(order.min()) >= 0:
+            # distinct orders per customer: each order belongs to one customer, so count
+            # the orders through an order -> customer table (no sort)
+            owner = np.full(log.order_ids.shape[0], -1, dtype=np.int64)
+            owner[order] = c
+            if np.array_equal(owner.take(order), c):
+                counts = np.bincount(owner[owner >= 0], minlength=log.customer_ids.shape[0])
+                freq = counts.take(cust).astype(np.float64)
+            else:  # an order shared by customers: count (customer, order) pairs
+                key = c.astype(np.int64) * (log.order_ids.shape[0] + 1) + order
+                uk = np.unique(key)
+                counts = np.bincount(
+                    (uk // (log.order_ids.shape[0] + 1)).astype(np.intp), minlength=log.customer_ids.shape[0]
+                )
+                freq = counts.take(cust).astype(np.float64)
+        if freq is None:  # distinct purchase days: days are sorted within each customer
+            day = ts // 86400
+            new = np.empty(c.shape[0], dtype=bool)
+            new[0] = True
+            np.logical_or(change, day[1:] != day[:-1], out=new[1:])
+            freq = np.add.reduceat(new.astype(np.float64), starts)
+        if amt is None:
+            mon = np.zeros(cust.shape[0])
         else:
-            key = c.astype(np.int64) * 10_000_000 + ts.astype("datetime64[D]").astype(np.int64)
-        uk = np.unique(key)
-        divisor = (
-            (log.order_ids.shape[0] + 1) if (by == "order" and (log.order[keep] >= 0).all()) else 10_000_000
-        )
-        freq = np.bincount((uk // divisor).astype(np.intp), minlength=ncust).astype(np.float64)
-        mon = np.bincount(c, weights=np.nan_to_num(amt), minlength=ncust)
-        rec = (end.astype(np.int64) - last) / 86400.0
+            mon = np.add.reduceat(amt if not np.isnan(amt).any() else np.nan_to_num(amt), starts)
         return cls(
-            customer_ids=log.customer_ids[present],
-            recency=rec[present],
-            frequency=freq[present],
-            monetary=np.maximum(mon[present], 0.0),
+            customer_ids=log.customer_ids.take(cust),
+            recency=(end_s - last) / 86400.0,
+            frequency=freq,
+            monetary=np.maximum(mon, 0.0),
         )
 
     def __len__(self) -> int:
@@ -137,15 +161,36 @@ def _coerce(data: Any) -> RFMData:
     return out
 
 
+def _id_order(ids: npt.NDArray[np.object_]) -> IntArray | None:
+    """The permutation sorting customers by id as text, or ``None`` when already sorted."""
+    if ids.shape[0] < 2:
+        return None
+    if isinstance(ids[0], str | np.str_):
+        try:
+            if bool(np.all(ids[1:] > ids[:-1])):  # text ids of a log come sorted
+                return None
+        except TypeError:  # mixed id types: compare as text
+            pass
+    return np.argsort(ids.astype(str), kind="stable").astype(np.int64)
+
+
 def _quantile_scores(
-    values: FloatArray, ids: npt.NDArray[np.object_], n_bins: int, higher_is_better: bool
+    values: FloatArray, id_order: IntArray | None, n_bins: int, higher_is_better: bool
 ) -> IntArray:
-    """Scores 1..n_bins from the ordinal rank by value, ties broken by customer id (deterministic)."""
+    """Scores 1..n_bins from the ordinal rank by value, ties broken by customer id (deterministic).
+
+    One stable argsort per score: customers are laid out in id order first, so a stable
+    sort by value leaves ties in id order.
+    """
     v = values if higher_is_better else -values
-    order = np.lexsort((ids.astype(str), v))
-    rank = np.empty(v.shape[0], dtype=np.int64)
-    rank[order] = np.arange(v.shape[0])
-    return (rank * n_bins // v.shape[0] + 1).astype(np.int64)
+    n = v.shape[0]
+    if id_order is None:
+        order = np.argsort(v, kind="stable")
+    else:
+        order = id_order[np.argsort(v[id_order], kind="stable")]
+    score = np.empty(n, dtype=np.int64)
+    score[order] = np.arange(n, dtype=np.int64) * n_bins // n + 1
+    return score
 
 
 def _threshold_scores(
@@ -229,9 +274,10 @@ class RFM(BaseEstimator):
         d = _coerce(data)
         n = self.n_bins
         if self.method == "quantile":
-            r = _quantile_scores(d.recency, d.customer_ids, n, False)
-            f = _quantile_scores(d.frequency, d.customer_ids, n, True)
-            m = _quantile_scores(d.monetary, d.customer_ids, n, True)
+            ido = _id_order(d.customer_ids)
+            r = _quantile_scores(d.recency, ido, n, False)
+            f = _quantile_scores(d.frequency, ido, n, True)
+            m = _quantile_scores(d.monetary, ido, n, True)
         else:
             th = self.thresholds or {}
             r = _threshold_scores(d.recency, th["recency"], False, n)
