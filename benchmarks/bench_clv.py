@@ -1,8 +1,15 @@
-"""Customer-value benchmarks: distcrm vs lifetimes 0.11.3 (own venv) and a pandas RFM."""
+"""Customer-value benchmarks: distcrm vs lifetimes 0.11.3 (own venv) and a pandas RFM.
+
+Sizes and repeats can be lowered for quick iteration (the issue's figures use the
+defaults): ``CLV_BENCH_BIG`` (1,000,000 customers), ``CLV_BENCH_MID`` (100,000),
+``CLV_BENCH_REPEAT`` (repeats of the large fits, 3) and ``CLV_BENCH_ANCHOR_REPEAT``
+(repeats of lifetimes at the large sizes, 1).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 import warnings
@@ -66,24 +73,29 @@ def main() -> None:
         "10x",
     )
 
-    big = simulate_bgnbd(1_000_000, seed=0)
-    ours = median_time(lambda: BetaGeoModel().fit(big), repeat=3, warmup=0)
+    n_big = int(os.environ.get("CLV_BENCH_BIG", "1000000"))
+    n_mid = int(os.environ.get("CLV_BENCH_MID", "100000"))
+    rep = int(os.environ.get("CLV_BENCH_REPEAT", "3"))
+    anchor_rep = int(os.environ.get("CLV_BENCH_ANCHOR_REPEAT", "1"))
+
+    big = simulate_bgnbd(n_big, seed=0)
+    ours = median_time(lambda: BetaGeoModel().fit(big), repeat=rep, warmup=1)
     peak = peak_memory_mib(lambda: BetaGeoModel().fit(big))
     report(
-        "BG/NBD fit, 1M synthetic",
+        f"BG/NBD fit, {n_big:,} synthetic",
         ours,
-        _lifetimes(py, big.frequency, big.recency, big.T, "bg", 1),
+        _lifetimes(py, big.frequency, big.recency, big.T, "bg", anchor_rep),
         "lifetimes",
         "20x",
     )
-    print(f"  BG/NBD fit, 1M synthetic: peak traced memory {peak:.0f} MiB (target <= 300 MiB)")
+    print(f"  BG/NBD fit, {n_big:,} synthetic: peak traced memory {peak:.0f} MiB (target <= 300 MiB)")
 
-    mid = simulate_bgnbd(100_000, a=2.0, b=3.0, seed=2)
-    ours = median_time(lambda: ParetoNBDModel().fit(mid), repeat=3, warmup=0)
+    mid = simulate_bgnbd(n_mid, a=2.0, b=3.0, seed=2)
+    ours = median_time(lambda: ParetoNBDModel().fit(mid), repeat=rep, warmup=1)
     report(
-        "Pareto/NBD fit, 100k synthetic",
+        f"Pareto/NBD fit, {n_mid:,} synthetic",
         ours,
-        _lifetimes(py, mid.frequency, mid.recency, mid.T, "pareto", 1),
+        _lifetimes(py, mid.frequency, mid.recency, mid.T, "pareto", anchor_rep),
         "lifetimes",
         "20x",
     )
