@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -47,19 +46,44 @@ class DistcrmError(Exception):
     """Root of every exception distcrm raises on purpose."""
 
 
-@dataclass(frozen=True, slots=True)
 class FieldError:
     """One problem with one field of a payload.
 
     ``path`` is a JSONPath-like location (``$.lines[2].quantity``); ``value`` is the
     offending value (or :data:`FieldError.NO_VALUE` when the field was missing).
+    Immutable and hashable.
     """
+
+    __slots__ = ("message", "path", "value")
+    NO_VALUE: Any = _MISSING
 
     path: str
     message: str
-    value: Any = _MISSING
+    value: Any
 
-    NO_VALUE = _MISSING
+    def __init__(self, path: str, message: str, value: Any = _MISSING) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "value", value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"FieldError is immutable; cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldError):
+            return NotImplemented
+        return (self.path, self.message, self.value) == (other.path, other.message, other.value)
+
+    def __hash__(self) -> int:
+        try:
+            return hash((self.path, self.message, self.value))
+        except TypeError:  # an unhashable offending value (a list, a dict)
+            return hash((self.path, self.message, repr(self.value)))
+
+    def __repr__(self) -> str:
+        if self.value is _MISSING:
+            return f"FieldError(path={self.path!r}, message={self.message!r})"
+        return f"FieldError(path={self.path!r}, message={self.message!r}, value={self.value!r})"
 
     def __str__(self) -> str:
         if self.value is _MISSING:
