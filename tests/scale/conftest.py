@@ -35,7 +35,9 @@ def make_frame(n_customers: int = 400, seed: int = 0) -> Any:
         {
             "customer_id": np.array([f"c{c:05d}" for c in cust], dtype=object),
             "timestamp": ts,
-            "item_id": np.array([f"i{i:02d}" for i in rng.integers(0, 30, cust.size) ** 2 % 30], dtype=object),
+            "item_id": np.array(
+                [f"i{i:02d}" for i in rng.integers(0, 30, cust.size) ** 2 % 30], dtype=object
+            ),
             "quantity": rng.integers(1, 4, cust.size).astype(np.float64),
             "amount": np.round(spend[cust] * rng.gamma(5.0, 0.2, cust.size), 2),
             "order_id": np.array([f"o{i:06d}" for i in range(cust.size)], dtype=object),

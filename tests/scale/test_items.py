@@ -19,7 +19,8 @@ def test_panel_units_equal_exactly(client: Any, parts: Path, log: TransactionLog
     expected = log.demand_panel("W")
     actual = item_demand_panel(parts, "W", client=client)
     assert expected.equals(actual)
-    assert expected.item_ids is not None and actual.item_ids is not None
+    assert expected.item_ids is not None
+    assert actual.item_ids is not None
     assert expected.item_ids.tolist() == actual.item_ids.tolist()
 
 

@@ -22,7 +22,9 @@ def test_ease_equals_single_machine(
     """EASE fitted on gathered pairs has the same weights; per-partition top-k equals one machine."""
     expected_model = EASERecommender(regularization=5.0).fit(log)
     expected = expected_model.recommend(log.customer_ids, 5).to_frame()
-    res = recommend_customers(request.getfixturevalue(source), EASERecommender(regularization=5.0), k=5, client=client)
+    res = recommend_customers(
+        request.getfixturevalue(source), EASERecommender(regularization=5.0), k=5, client=client
+    )
     assert isinstance(res, CustomerRecommendations)
     np.testing.assert_array_equal(expected_model.weights_, res.recommender.weights_)
     actual = res.recommendations.compute()

@@ -75,7 +75,12 @@ def _bounds(summary: CustomerSummary | None) -> tuple[Any, Any] | None:
 def _columns(summary: CustomerSummary | None, with_ids: bool) -> dict[str, Any] | None:
     if summary is None:
         return None
-    out = {"x": summary.frequency, "tx": summary.recency, "T": summary.T, "m": summary.monetary_value}
+    out: dict[str, Any] = {
+        "x": summary.frequency,
+        "tx": summary.recency,
+        "T": summary.T,
+        "m": summary.monetary_value,
+    }
     if with_ids:
         out["ids"] = summary.customer_ids
     return out
@@ -168,7 +173,11 @@ def _options(
 def _summaries(client: Any, files: Sequence[str], options: dict[str, Any]) -> list[Any]:
     """Delayed per-partition ``CustomerSummary`` objects, after finding the global end if needed."""
     if options["observation_end"] is None:
-        ends = [e for e in compute(client, [delayed(_partition_end)(f, options["returns"]) for f in files]) if e is not None]
+        ends = [
+            e
+            for e in compute(client, [delayed(_partition_end)(f, options["returns"]) for f in files])
+            if e is not None
+        ]
         if not ends:
             raise ValidationError.single("source", len(files), "has no purchases to summarise")
         options["observation_end"] = max(ends)
@@ -398,11 +407,13 @@ def score_customers(
     )
     summaries = persist(client, _summaries(client, files, options))
     everyone, n = _global_summary(client, summaries, unit)
-    pm = clone(purchase_model if purchase_model is not None else BetaGeoModel()).fit(everyone)
+    pm: Any = clone(purchase_model if purchase_model is not None else BetaGeoModel())
+    pm.fit(everyone)
     sm: Any = None
     zero_spend = float("nan")
     if clv:
-        sm = clone(spend_model if spend_model is not None else GammaGammaModel()).fit(everyone)
+        sm = clone(spend_model if spend_model is not None else GammaGammaModel())
+        sm.fit(everyone)
         # customers without repeat purchases get one population figure; computed once
         # over everyone, as on one machine (it is a mean over all repeat customers when q <= 1)
         spend_all = np.asarray(sm.expected_spend(everyone), dtype=np.float64)

@@ -6,6 +6,7 @@ Everything touching dask, distributed or pyarrow imports it inside the function 
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -186,7 +187,7 @@ def write_partitioned_log(log_or_frame: Any, path: str | os.PathLike[str], n_par
     >>> with tempfile.TemporaryDirectory() as d:
     ...     files = write_partitioned_log(df, d, 2)
     ...     [os.path.basename(f) for f in files], len(read_log(files[0]))
-    (['part-00000.parquet', 'part-00001.parquet'], 2)
+    (['part-00000.parquet', 'part-00001.parquet'], 3)
     """
     if isinstance(n_partitions, bool) or not isinstance(n_partitions, (int, np.integer)) or n_partitions < 1:
         raise ValidationError.single("n_partitions", n_partitions, "must be an integer >= 1")
@@ -270,7 +271,7 @@ def ids_in_order(
     """
     nonempty = [(b[0], b[1], i) for i, b in enumerate(bounds) if b is not None]
     nonempty.sort(key=lambda t: t[0])
-    for (_, hi, _), (lo, _, _) in zip(nonempty, nonempty[1:], strict=False):
+    for (_, hi, _), (lo, _, _) in itertools.pairwise(nonempty):
         if not hi < lo:
             return None
     return [i for _, _, i in nonempty]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -32,7 +32,8 @@ def _partition_panel(path: str, options: dict[str, Any]) -> Part:
     p = log.demand_panel(
         options["freq"], by="item", start=options["start"], end=options["end"], value=options["value"]
     )
-    assert p.item_ids is not None and p.periods is not None
+    assert p.item_ids is not None
+    assert p.periods is not None
     return p.item_ids, p.values, p.periods
 
 
@@ -150,7 +151,7 @@ def forecast_items(
         for lo in range(0, n, int(series_per_partition))
     ]
     parts: list[Forecast] = compute(client, tasks)
-    family = "normal" if any(p.family == "normal" for p in parts) else "negbin"
+    family: Literal["negbin", "normal"] = "normal" if any(p.family == "normal" for p in parts) else "negbin"
     return attrs.evolve(
         parts[0],
         mean=np.concatenate([p.mean for p in parts]),
