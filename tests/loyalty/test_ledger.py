@@ -283,3 +283,27 @@ def test_pro_rata_reversals_never_exceed_earned(total: int, returns: list[int]) 
     assert 0 <= reversed_pts <= total
     acc = ENG.reverse_order(acc, order, at=T0)
     assert 0 == ENG.balance(acc, T0)
+
+
+def test_regression_erpnext_22167_first_tier_is_used_below_second_threshold() -> None:
+    """ERPNext #22167: with a 0-spend first tier, a new customer earns in the first tier, not the second."""
+    acc = ENG.review_tier(_account(), Decimal(0))
+    assert "base" == acc.tier
+    assert 100 == ENG.balance(ENG.earn(acc, _order("A", "100"), at=T0), T0)
+
+
+def test_regression_erpnext_14930_tier_follows_cumulative_trailing_spend() -> None:
+    """ERPNext #14930: the tier follows the trailing-window total, not the number of invoices."""
+    acc = _account()
+    for spend in (Decimal(400), Decimal(800), Decimal(999.99)):
+        acc = ENG.review_tier(acc, spend)
+        assert "base" == acc.tier
+    assert "silver" == ENG.review_tier(acc, Decimal(1000)).tier
+
+
+def test_regression_erpnext_59050_every_redemption_deducts_points() -> None:
+    """ERPNext #59050: a redemption always writes a debit, whatever earned the points."""
+    acc = ENG.adjust(_account(), 106, at=T0, event_id="pos", note="earned at the till")
+    acc = ENG.redeem(acc, 50, at=T0, event_id="R", order_id="SI-1")
+    assert -50 == acc.entries[-1].points
+    assert 56 == ENG.balance(acc, T0)
