@@ -295,7 +295,7 @@ def test_regression_erpnext_22167_first_tier_is_used_below_second_threshold() ->
 def test_regression_erpnext_14930_tier_follows_cumulative_trailing_spend() -> None:
     """ERPNext #14930: the tier follows the trailing-window total, not the number of invoices."""
     acc = _account()
-    for spend in (Decimal(400), Decimal(800), Decimal(999.99)):
+    for spend in (Decimal(400), Decimal(800), Decimal("999.99")):
         acc = ENG.review_tier(acc, spend)
         assert "base" == acc.tier
     assert "silver" == ENG.review_tier(acc, Decimal(1000)).tier
