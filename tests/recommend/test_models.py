@@ -59,6 +59,14 @@ def test_exclude_seen_never_returns_bought_items(cls: type) -> None:
 
 
 @pytest.mark.parametrize("cls", ALL)
+def test_builtins_satisfy_the_recommender_protocol(cls: type) -> None:
+    """Every built-in recommender is a Recommender (fit, recommend, similar_items)."""
+    from distcrm.recommend import Recommender
+
+    assert isinstance(cls(), Recommender)
+
+
+@pytest.mark.parametrize("cls", ALL)
 def test_params_round_trip_and_clone(cls: type) -> None:
     """get_params/set_params/clone follow the estimator contract."""
     m = cls()

@@ -10,7 +10,7 @@ scores a recommender on a time split (hit-rate, recall and MAP at k).
 50.0
 """
 
-from distcrm.recommend._base import Recommendations, interaction_matrix
+from distcrm.recommend._base import Recommendations, Recommender, interaction_matrix
 from distcrm.recommend._ease import EASERecommender
 from distcrm.recommend._evaluate import EvaluationResult, compare, evaluate, ranking_metrics
 from distcrm.recommend._knn import ItemKNNRecommender, bm25_weight
@@ -24,6 +24,7 @@ __all__ = [
     "ItemKNNRecommender",
     "PopularityRecommender",
     "Recommendations",
+    "Recommender",
     "bm25_weight",
     "compare",
     "evaluate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from distcrm._estimator import BaseEstimator, check_is_fitted
 from distcrm.errors import DataQualityWarning, NotFoundError, ValidationError
 
-__all__ = ["BaseRecommender", "Recommendations", "interaction_matrix", "log_arrays"]
+__all__ = ["BaseRecommender", "Recommendations", "Recommender", "interaction_matrix", "log_arrays"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -89,6 +89,26 @@ def log_arrays(log: Any) -> dict[str, Any]:
         v = getattr(log, attr, None)
         out[name] = np.asarray(v)[keep] if isinstance(v, np.ndarray) else None
     return out
+
+
+@runtime_checkable
+class Recommender(Protocol):
+    """What every recommender offers: ``fit`` on a ``TransactionLog``, ``recommend``, ``similar_items``.
+
+    ``fit(log)`` returns the fitted recommender; ``recommend(customer_ids, k,
+    exclude_seen=True)`` returns a mapping customer id → item ids, best first, at most
+    ``k`` each, none already bought when ``exclude_seen``; ``similar_items(item, k)``
+    returns ``(item_id, score)`` pairs, best first. :func:`~distcrm.recommend.evaluate`
+    additionally needs the :class:`BaseRecommender` array entry points.
+    """
+
+    def fit(self, log: Any) -> Any: ...
+
+    def recommend(
+        self, customer_ids: Sequence[Any] | Any, k: int = 10, *, exclude_seen: bool = True
+    ) -> Mapping[Any, list[Any]]: ...
+
+    def similar_items(self, item: Any, k: int = 10) -> list[tuple[Any, float]]: ...
 
 
 class Recommendations(Mapping[Any, list[Any]]):

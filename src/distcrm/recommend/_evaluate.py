@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +54,16 @@ class EvaluationResult:
             f"map@{self.k}": self.map,
             "n_users": self.n_users,
         }
+
+    def to_frame(self) -> Any:
+        """A one-row pandas frame of the figures."""
+        from distcrm._optional import import_optional
+
+        pd = import_optional("pandas", feature="EvaluationResult.to_frame")
+        return pd.DataFrame([self.to_dict()]).set_index("name")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(str(self))}</p>"
 
     def __str__(self) -> str:
         return (
