@@ -461,8 +461,8 @@ class _Builder:
         lon = lon0 + dist_km * np.sin(bearing) / (111.0 * math.cos(math.radians(lat0)))
         district = (bearing / (2 * np.pi) * len(_DISTRICTS)).astype(int) % len(_DISTRICTS)
         size = np.where(is_company, rng.lognormal(0.0, 0.6, n), 0.15)
-        rate = rng.gamma(1.6, 1.0 / 30.0, n) * np.where(is_company, 1.0, 0.6)  # orders per day
-        dropout = rng.beta(1.2, 14.0, n)
+        rate = rng.gamma(1.6, 1.0 / 15.0, n) * np.where(is_company, 1.0, 0.6)  # orders per day
+        dropout = rng.beta(1.0, 30.0, n)  # B2B accounts churn slowly: ~30 orders before dropping out
         existing = rng.random(n) < 0.5
         join_day = np.where(existing, 0.0, rng.uniform(0, self.days * 0.85, n))
         created_day = np.where(existing, -rng.uniform(30, 720, n), join_day)
@@ -1035,6 +1035,31 @@ class _Builder:
                         staff=manager,
                     )
                 )
+        # outbound care and promotion messages; whether they are answered depends on the hour,
+        # around a preferred hour of each customer (shops mid-morning, households evenings)
+        best_hour = float(rng.normal(10.5, 1.5)) if company else float(rng.normal(19.5, 1.5))
+        n_messages = int(rng.poisson(self.days / 45))
+        for m in range(n_messages):
+            day = float(rng.uniform(max(created_day, 0), self.days))
+            hour = int(rng.integers(8, 22))
+            sent = self.at(math.floor(day) + hour / 24)
+            if sent >= self.end:
+                continue
+            p_answer = 0.08 + 0.5 * math.exp(-0.5 * ((hour - best_hour) / 2.0) ** 2)
+            channel = InteractionChannel.WECHAT if zh else InteractionChannel.SMS
+            interactions.append(
+                Interaction(
+                    id=f"I-{cid}-msg-{m + 1}",
+                    customer_id=cid,
+                    at=sent,
+                    channel=channel,
+                    direction=Direction.OUTBOUND,
+                    subject="Weekly offers",
+                    summary="Sent this week's offers and delivery slots.",
+                    staff=manager,
+                    responded=bool(rng.random() < p_answer),
+                )
+            )
         return Customer(
             id=cid,
             kind=CustomerKind.COMPANY if company else CustomerKind.INDIVIDUAL,
