@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--out", default="distcrm-output", help="output folder (default: distcrm-output)")
-    demo.add_argument("--customers", type=int, default=400, help="number of synthetic customers")
-    demo.add_argument("--days", type=int, default=540, help="days of history")
+    demo.add_argument("--customers", type=int, default=600, help="number of synthetic customers")
+    demo.add_argument("--days", type=int, default=365, help="days of history")
     demo.add_argument("--seed", type=int, default=7, help="random seed")
     demo.add_argument("--route-seconds", type=float, default=5.0, help="routing time limit")
     demo.add_argument("--no-progress", action="store_true", help="hide progress bars")

@@ -1046,13 +1046,13 @@ class _Builder:
             if sent >= self.end:
                 continue
             p_answer = 0.08 + 0.5 * math.exp(-0.5 * ((hour - best_hour) / 2.0) ** 2)
-            channel = InteractionChannel.WECHAT if zh else InteractionChannel.SMS
+            msg_channel = InteractionChannel.WECHAT if zh else InteractionChannel.SMS
             interactions.append(
                 Interaction(
                     id=f"I-{cid}-msg-{m + 1}",
                     customer_id=cid,
                     at=sent,
-                    channel=channel,
+                    channel=msg_channel,
                     direction=Direction.OUTBOUND,
                     subject="Weekly offers",
                     summary="Sent this week's offers and delivery slots.",
