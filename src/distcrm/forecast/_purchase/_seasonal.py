@@ -5,15 +5,20 @@ calendar time. A business with a strong season (a gift wholesaler before Christm
 breaks that: calibrated in spring and summer, the models under-predict the autumn.
 
 :class:`SeasonalPurchaseModel` multiplies the rate by an index ``η(d)`` of the calendar
-day, estimated from the customer base's own history: the repeat purchases each
-calendar week are compared with what the fitted stationary model expects of the same
-customers that week (so the changing mix of new and old customers does not pass for
-seasonality), and ``log η`` is an annual Fourier series fitted by Poisson regression.
-Weeks with less than ``closure_threshold`` of the typical activity (a Christmas
-shutdown) are treated as closures and left out. A customer's forecast is the
-stationary forecast times ``mean η over the forecast window / mean η over the
-customer's own calibration window``: the model's rate is the customer's average over
-their own history, rescaled to the season ahead.
+day, estimated from the customer base's own history. Each calendar week's repeat
+purchases are compared with what the same customers would make at a constant rate:
+each customer's posterior mean rate ``E[λ | x, t_x, T] = (r + x) / (α + T_eff)`` times
+the days of that week they were under observation (after their first purchase; the
+time after their last purchase counted with P(alive)). Using each customer's own rate
+keeps the mix of customers out of the index: the growing base and the heavy buyers
+who show up in the first weeks of a log do not pass for season. ``log η`` is an annual
+Fourier series (``harmonics``) fitted by Poisson regression with the expected counts as
+offset and recent weeks weighted more (``half_life``). Weeks with less than
+``closure_threshold`` of the typical activity (a Christmas shutdown) are closures and
+left out. A customer's forecast is the stationary forecast times
+``mean η over the forecast window / mean η over the customer's own history``: the
+model's rate is the customer's average over their own history, rescaled to the
+season ahead.
 """
 
 from __future__ import annotations
@@ -53,7 +58,11 @@ class SeasonalPurchaseModel(BaseEstimator):
     model
         An unfitted purchase model (``BetaGeoModel()`` by default).
     harmonics
-        Number of annual Fourier terms in ``log η`` (1 = one smooth yearly wave).
+        Number of annual Fourier terms in ``log η`` (2 = a yearly wave and its half-year
+        overtone, enough for a peak before Christmas).
+    half_life
+        Weeks after which a calibration week counts half in the index fit (recent
+        weeks weigh more); ``None`` weighs every week equally.
     closure_threshold
         Weeks whose activity is below this fraction of the typical week are closures.
 
@@ -75,10 +84,16 @@ class SeasonalPurchaseModel(BaseEstimator):
     model_: PurchaseModelBase
 
     def __init__(
-        self, model: PurchaseModelBase | None = None, *, harmonics: int = 1, closure_threshold: float = 0.25
+        self,
+        model: PurchaseModelBase | None = None,
+        *,
+        harmonics: int = 2,
+        half_life: float | None = 26.0,
+        closure_threshold: float = 0.25,
     ) -> None:
         self.model = model
         self.harmonics = harmonics
+        self.half_life = half_life
         self.closure_threshold = closure_threshold
 
     def fit(self, summary: CustomerSummary, log: TransactionLog) -> Self:
@@ -99,6 +114,7 @@ class SeasonalPurchaseModel(BaseEstimator):
         ):
             raise ValidationError.single("harmonics", self.harmonics, "must be an integer in 0..6")
         thr = check_positive("closure_threshold", self.closure_threshold, allow_zero=True)
+        half_life = None if self.half_life is None else check_positive("half_life", self.half_life)
         if summary.first_purchase is None or summary.calibration_end is None:
             raise ValidationError.single(
                 "summary.first_purchase",
@@ -133,25 +149,21 @@ class SeasonalPurchaseModel(BaseEstimator):
             float
         )
 
-        # what the stationary model expects of the same customers, per week (by first-purchase day)
-        uf, cnt = np.unique(first, return_counts=True)
-        age0 = np.clip(edges[None, :-1] - uf[:, None], 0.0, None) / _DAYS[summary.time_unit]
-        age1 = np.clip(edges[None, 1:] - uf[:, None], 0.0, None) / _DAYS[summary.time_unit]
-        unc = self.model_._unconditional
-        expected = cnt @ (unc(age1.ravel()) - unc(age0.ravel())).reshape(age0.shape)
-
+        expected = self._expected_weekly(summary, first, edges)
         mid = 0.5 * (edges[:-1] + edges[1:])
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = actual / expected
         typical = float(np.nanmedian(ratio[expected > 0])) if (expected > 0).any() else 1.0
         open_week = (expected > 0) & (ratio >= thr * typical)
         X = _design(mid, self.harmonics)
+        age = (n_weeks - 1 - np.arange(n_weeks)).astype(np.float64)
+        wts = open_week * (1.0 if half_life is None else 0.5 ** (age / half_life))
         beta = np.zeros(X.shape[1])
         beta[0] = math.log(max(actual[open_week].sum(), 1e-9) / max(expected[open_week].sum(), 1e-9))
         converged = False
-        for _ in range(50):  # Poisson regression with offset log(expected): Newton steps
-            mu = expected * np.exp(X @ beta) * open_week
-            g = X.T @ (actual * open_week - mu)
+        for _ in range(50):  # weighted Poisson regression with offset log(expected): Newton steps
+            mu = expected * np.exp(X @ beta) * wts
+            g = X.T @ (actual * wts - mu)
             H = (X * mu[:, None]).T @ X + 1e-9 * np.eye(X.shape[1])
             step = np.linalg.solve(H, g)
             beta = beta + step
@@ -178,6 +190,42 @@ class SeasonalPurchaseModel(BaseEstimator):
         self._start = start
         self._cal_end = cal_end
         return self
+
+    def _expected_weekly(
+        self, summary: CustomerSummary, first: npt.NDArray[np.int64], edges: FloatArray
+    ) -> FloatArray:
+        """Repeat purchases per week the customers would make at their own constant rate.
+
+        Per customer: posterior mean rate ``(r + x) / (α + T_eff)`` with
+        ``T_eff = t_x + P(alive) (T - t_x)``, times the days of each week between the day
+        after the first purchase and the end of calibration, the days after the last
+        purchase weighted by P(alive). Customers are pooled by start day, so the cost is
+        (days × weeks), not (customers × weeks).
+        """
+        per_day = _DAYS[summary.time_unit]
+        x, tx, T = summary.frequency, summary.recency, summary.T
+        pa = self.model_.p_alive_arrays(x, tx, T)
+        params = self.model_.params_
+        t_eff = tx + pa * (T - tx)
+        if "r" in params and "alpha" in params:
+            rate = (params["r"] + x) / (params["alpha"] + t_eff)
+        else:
+            rate = x / np.maximum(t_eff, 1e-9)
+        rate = rate / per_day  # per day
+        start = first.astype(np.float64) + 1.0
+        last = start + np.rint(tx * per_day)
+        end = edges[-1]
+
+        def pooled(day: FloatArray, weight: FloatArray) -> FloatArray:
+            # sum_i weight_i * |[day_i, end) ∩ week|, pooled by day
+            ud, inv = np.unique(day, return_inverse=True)
+            wsum = np.bincount(inv.reshape(-1), weights=weight, minlength=ud.shape[0])
+            lo = np.maximum(edges[None, :-1], ud[:, None])
+            hi = np.minimum(edges[None, 1:], end)
+            return np.asarray(wsum @ np.clip(hi - lo, 0.0, None), dtype=np.float64)
+
+        # alive for sure until the last purchase, then with probability P(alive)
+        return pooled(start, rate) - pooled(last, rate * (1.0 - pa))
 
     def index(self, dates: Any) -> FloatArray:
         """The purchase-rate index ``η`` on the given dates (1 = the calibration-period level)."""
