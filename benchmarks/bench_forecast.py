@@ -2,7 +2,9 @@
 
 statsforecast runs in its anchor venv (``benchmarks/.anchors/statsforecast``) with
 ``n_jobs=1`` on the same data, in the same run. ``DISTCRM_BENCH_FORECAST_N`` sets the
-number of weekly series (default 100,000 x 104 weeks).
+number of weekly series (default 100,000 x 104 weeks); ``DISTCRM_BENCH_FORECAST_METHODS``
+(comma-separated, e.g. ``Croston,TSB``) limits the methods, ``DISTCRM_BENCH_FORECAST_ETS=0``
+skips the ETS figure. statsforecast is timed once per method (its run takes seconds).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from benchmarks._util import anchor_python, machine, median_time, peak_memory_mi
 
 N = int(os.environ.get("DISTCRM_BENCH_FORECAST_N", "100000"))
 T = 104
+METHODS = [m for m in os.environ.get("DISTCRM_BENCH_FORECAST_METHODS", "").split(",") if m]
+RUN_ETS = os.environ.get("DISTCRM_BENCH_FORECAST_ETS", "1") != "0"
 
 _ANCHOR = r"""
 import json, sys, time, numpy as np, pandas as pd
@@ -65,8 +69,6 @@ def _weekly(n: int) -> np.ndarray:
 
 
 def main() -> None:
-    from tests.forecast.conftest import read_carparts
-
     from distcrm import forecast as F  # noqa: N812 - short alias in a script
     from distcrm.data import DemandPanel
 
@@ -84,17 +86,23 @@ def main() -> None:
         "IMAPA": F.IMAPA,
     }
     for name, make in models.items():
+        if METHODS and name not in METHODS:
+            continue
         slow = name in ("CrostonOptimized", "IMAPA", "ADIDA")
         ours = median_time(
             lambda m=make: m().fit(panel).predict(12), repeat=1 if slow else 5, warmup=0 if slow else 1
         )
-        mem = peak_memory_mib(lambda m=make: m().fit(panel).predict(12)) if not slow else float("nan")
+        mem = peak_memory_mib(lambda m=make: m().fit(panel).predict(12))
         anc = _anchor(py, y, name, "W")
         report(f"{name}", ours, None if anc is None else anc["seconds"], "statsforecast n_jobs=1", "30x")
         if mem == mem:
             print(f"    peak traced memory {mem:.0f} MiB (target <= 400 MiB)")
+    if not RUN_ETS:
+        return
     # ETS on complete carparts
-    cp = F.complete_series(read_carparts())
+    from distcrm.datasets import load_carparts
+
+    cp = F.complete_series(load_carparts())
     train, test = cp.split(12)
     t0 = time.perf_counter()
     fc = F.ETS(season_length=12).fit(train).predict(12)

@@ -135,9 +135,14 @@ def residual_variance(y: FloatArray, fitted: FloatArray) -> FloatArray:
 
 def _is_count(y: FloatArray) -> bool:
     """Whether every value is a whole number (checked in blocks, stopping at the first fraction)."""
-    for lo in range(0, y.shape[0], 8192):
-        blk = y[lo : lo + 8192]
-        if not np.array_equal(blk, np.floor(blk)):
+    step = 4096
+    buf = np.empty((min(step, y.shape[0]), y.shape[1]))
+    for lo in range(0, y.shape[0], step):
+        blk = y[lo : lo + step]
+        out = buf[: blk.shape[0]]
+        np.floor(blk, out=out)
+        np.subtract(blk, out, out=out)
+        if out.any():
             return False
     return True
 
@@ -402,7 +407,8 @@ class BaseForecaster(BaseEstimator):
         self.series_ids_ = panel.series_ids
         self.n_periods_ = y.shape[1]
         self._panel_ = panel
-        self.count_data_ = _is_count(y)
+        hint = getattr(self, "_count_hint", None)  # set by _fit when it has already looked
+        self.count_data_ = _is_count(y) if hint is None else bool(hint)
         self.sigma2_ = self._variance(y)
         return self
 

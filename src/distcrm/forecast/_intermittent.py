@@ -14,9 +14,13 @@ Point forecasts reproduce statsforecast 2.x (``_croston_classic``, ``_croston_sb
   (dropping the oldest remainder), IMAPA averages the levels ``1..round(mean interval)``;
 * an all-zero series forecasts 0.
 
-All series are processed at once: loops run over time (or aggregation level), with
-arrays over series. Croston, SBA and TSB use a closed form over the demand events
-(a table of powers of ``1 - alpha``), which agrees with the recursion to rounding.
+All series are processed at once. The panel's demands are packed once
+(:func:`distcrm.forecast._sesops.pack_events`) into left-aligned ``(max demands x
+series)`` matrices of sizes and intervals, columns sorted by number of demands, so
+each smoothing step is a few in-place ufuncs over one contiguous row prefix and the
+work is proportional to the number of demands, not of periods. The optimised
+variants run every golden-section iteration for all series at once over those
+packed arrays; ADIDA / IMAPA bucket sums come straight from the demand events.
 
 Predictive variance (see :mod:`distcrm.forecast._base`): the mean squared deviation
 of each period's demand from the forecast level over the fit window, i.e. the
@@ -24,6 +28,8 @@ per-period demand variance around the forecast (cheap, and it keeps the zeros).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,76 +43,51 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _around_level(y: FloatArray, level: FloatArray) -> FloatArray:
-    """Mean squared deviation of each period's demand from the forecast level."""
-    t = y.shape[1]
-    s1 = y.sum(axis=1)
-    s2 = np.einsum("ij,ij->i", y, y)
-    out: FloatArray = np.maximum(s2 / t - 2.0 * level * s1 / t + level * level, 0.0)
-    return out
-
-
-_BLOCK = 16384
-
-
-def _event_sums(
-    y: FloatArray, c: float
-) -> tuple[FloatArray, FloatArray, IntArray, FloatArray, FloatArray, FloatArray]:
-    """Per row, over the demand periods ``j = 0..k-1`` (1-based times ``t_j``).
-
-    Returns ``S_y = sum c**(k-1-j) y_j``, ``S_t = sum c**(k-1-j) t_j``, ``k``, the
-    first demand ``y_0``, its time ``t_0`` and the last time ``t_{k-1}``. Computed in
-    blocks of rows with a table of powers (no loop over series or time).
-    """
-    n, t = y.shape
-    pw = c ** np.arange(t + 1, dtype=np.float64)
-    tvec = np.arange(1, t + 1, dtype=np.float64)
-    sy = np.empty(n)
-    stt = np.empty(n)
-    k = np.empty(n, dtype=np.int64)
-    x0 = np.empty(n)
-    t0 = np.empty(n)
-    tl = np.empty(n)
-    for lo in range(0, n, _BLOCK):
-        hi = min(lo + _BLOCK, n)
-        blk = y[lo:hi]
-        d = blk > 0
-        cnt = np.cumsum(d, axis=1, dtype=np.int32)
-        kb = cnt[:, -1]
-        w = pw[kb[:, None] - cnt]
-        w *= d
-        sy[lo:hi] = np.einsum("ij,ij->i", w, blk)
-        stt[lo:hi] = w @ tvec
-        first = d.argmax(axis=1)
-        x0[lo:hi] = blk[np.arange(hi - lo), first]
-        t0[lo:hi] = first + 1
-        tl[lo:hi] = t - d[:, ::-1].argmax(axis=1)
-        k[lo:hi] = kb
-    return sy, stt, k, x0, t0, tl
-
-
-def _ses_events(y: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray, IntArray]:
-    """SES (started at the first value) of the demand sizes and of the intervals, closed form.
-
-    ``c**k x_0 + alpha * sum c**(k-1-j) x_j`` with ``c = 1 - alpha``; for the
-    intervals ``t_j - t_{j-1}`` the sum telescopes to ``S_t - (S_t - t_{k-1}) / c``.
-    """
-    c = 1.0 - alpha
-    sy, stt, k, x0, t0, tl = _event_sums(y, c)
-    ck = c ** k.astype(np.float64)
-    fd = ck * x0 + alpha * sy
-    fi = ck * t0 + alpha * (stt - (stt - tl) / c)
-    return fd, fi, k
+#: series per block: one block's packed arrays stay in cache
+_BLOCK = 32768
 
 
 class _IntermittentBase(BaseForecaster):
+    """Fits block by block of series; each block's demands are packed once."""
+
     level_: FloatArray
 
+    def _fit(self, y: FloatArray) -> None:
+        n = y.shape[0]
+        parts: list[dict[str, npt.NDArray[Any]]] = []
+        count = True
+        s1 = np.empty(n)
+        s2 = np.empty(n)
+        for lo in range(0, n, _BLOCK):
+            yb = y[lo : lo + _BLOCK]
+            ev = ops.pack_events(yb)
+            nb = yb.shape[0]
+            s1[lo : lo + nb] = np.bincount(ev.rows, weights=ev.vals, minlength=nb)
+            s2[lo : lo + nb] = np.bincount(ev.rows, weights=ev.vals * ev.vals, minlength=nb)
+            count = count and bool(np.array_equal(ev.vals, np.floor(ev.vals)))
+            parts.append(self._fit_block(yb, ev))
+        for key in parts[0]:
+            setattr(self, key, np.concatenate([p[key] for p in parts]))
+        self._s1, self._s2, self._count_hint = s1, s2, count
+
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:  # pragma: no cover
+        raise NotImplementedError
+
     def _variance(self, y: FloatArray) -> FloatArray:
-        return _around_level(y, self.level_)
+        """Mean squared deviation of each period's demand from the forecast level."""
+        t = y.shape[1]
+        lev = self.level_
+        out: FloatArray = np.maximum(self._s2 / t - 2.0 * lev * self._s1 / t + lev * lev, 0.0)
+        return out
 
     def _mean(self, h: int) -> FloatArray:
         return flat(self.level_, h)
+
+
+def _unsort(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]:
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 class _CrostonBase(_IntermittentBase):
@@ -114,14 +95,17 @@ class _CrostonBase(_IntermittentBase):
 
     _factor = 1.0
 
-    def _fit(self, y: FloatArray) -> None:
-        fd, fi, k = _ses_events(y, 0.1)
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
+        zd = ops.ses_forecast(ev.sizes, ev.k, 0.1)
+        zi = ops.ses_forecast(ev.intervals, ev.k, 0.1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(fi != 0.0, fd / fi, fd)
+            mean = np.where(zi != 0.0, zd / zi, zd)
         # no demand at all: statsforecast falls back to the naive forecast (the last value, 0)
-        self.level_ = np.where(k > 0, mean, y[:, -1]) * self._factor
-        self.alpha_demand_ = np.full(y.shape[0], 0.1)
-        self.alpha_interval_ = np.full(y.shape[0], 0.1)
+        return {
+            "level_": _unsort(np.where(ev.k > 0, mean, 0.0) * self._factor, ev.order),
+            "alpha_demand_": np.full(y.shape[0], 0.1),
+            "alpha_interval_": np.full(y.shape[0], 0.1),
+        }
 
 
 class Croston(_CrostonBase):
@@ -176,22 +160,25 @@ class CrostonOptimized(_IntermittentBase):
     def __init__(self) -> None:
         pass
 
-    def _fit(self, y: FloatArray) -> None:
-        nz = y > 0
-        dt, kd = ops.compact(y, nz)
-        it, ki = ops.intervals(y)
-        has = kd > 0
-        kd1 = np.maximum(kd, 1)
-        ki1 = np.maximum(ki, 1)
-        ad = ops.golden_section_ses(dt, kd1)
-        ai = ops.golden_section_ses(it, ki1)
-        zd = ops.ses_forecast(dt, kd1, ad)
-        zi = ops.ses_forecast(it, ki1, ai)
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
+        n = y.shape[0]
+        k1 = np.maximum(ev.k, 1)
+        # sizes and intervals side by side: one golden-section run over 2n columns;
+        # interleaved so the columns stay sorted by length
+        both = np.empty((ev.sizes.shape[0], 2 * n))
+        both[:, 0::2] = ev.sizes
+        both[:, 1::2] = ev.intervals
+        kb = np.repeat(k1, 2)
+        alpha = ops.golden_section_ses(both, kb)
+        z = ops.ses_forecast(both, kb, alpha)
+        zd, zi = z[0::2], z[1::2]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(zi != 0.0, zd / zi, zd)
-        self.level_ = np.where(has, mean, y[:, -1])
-        self.alpha_demand_ = ad
-        self.alpha_interval_ = ai
+        return {
+            "level_": _unsort(np.where(ev.k > 0, mean, 0.0), ev.order),
+            "alpha_demand_": _unsort(alpha[0::2].copy(), ev.order),
+            "alpha_interval_": _unsort(alpha[1::2].copy(), ev.order),
+        }
 
 
 class TSB(_IntermittentBase):
@@ -223,55 +210,75 @@ class TSB(_IntermittentBase):
         check_fraction("alpha_d", self.alpha_d)
         check_fraction("alpha_p", self.alpha_p)
 
-    def _fit(self, y: FloatArray) -> None:
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         t = y.shape[1]
         ad = float(self.alpha_d)
         ap = float(self.alpha_p)
-        fd, _, k = _ses_events(y, ad)
-        # probability: SES over every period, started at the first period's 0/1
+        fd = _unsort(ops.ses_forecast(ev.sizes, ev.k, ad), ev.order)
+        k = _unsort(ev.k, ev.order)
+        # probability: SES over every period, started at the first period's 0/1:
+        # (1-a)**t * d_0 + a * sum_t (1-a)**(t-1-s) d_s, a sum over the demand periods only
         cp = 1.0 - ap
         wts = cp ** np.arange(t - 1, -1, -1, dtype=np.float64)
-        prob = cp**t * (y[:, 0] > 0) + ap * ((y > 0) @ wts)
-        self.probability_ = np.where(k > 0, prob, 0.0)
-        self.level_ = np.where(k > 0, prob * fd, 0.0)
+        prob = cp**t * (y[:, 0] > 0) + ap * np.bincount(ev.rows, weights=wts[ev.tpos], minlength=y.shape[0])
+        return {"probability_": np.where(k > 0, prob, 0.0), "level_": np.where(k > 0, prob * fd, 0.0)}
 
 
-def _mean_interval(y: FloatArray) -> FloatArray:
-    """``mean(_intervals(y))`` = (index of the last demand + 1) / number of demands."""
-    nz = y != 0
-    k = nz.sum(axis=1)
-    t = np.arange(1, y.shape[1] + 1)
-    last = np.where(nz, t[None, :], 0).max(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: FloatArray = last / k
+def _aggregation_level(ev: ops.Events, n: int) -> IntArray:
+    """``round(mean(_intervals(y)))`` per series: round((last demand index + 1) / demands); 0 if none."""
+    k = np.bincount(ev.rows, minlength=n)
+    last = np.zeros(n)
+    last[ev.rows] = ev.tpos + 1.0  # events are in time order: the last write is the last demand
+    out = np.zeros(n, dtype=np.int64)
+    has = k > 0
+    out[has] = np.round(last[has] / k[has]).astype(np.int64)
     return out
 
 
-def _chunk_sums_seq(y: FloatArray, level: int) -> FloatArray:
-    """Sums of non-overlapping buckets of ``level`` periods, oldest remainder dropped (sequential adds)."""
+def _bucket_sums(
+    y: FloatArray, ev: ops.Events, series: IntArray, lv: IntArray, *, exact_order: bool
+) -> FloatArray:
+    """Packed ``(max buckets, len(series))`` sums of non-overlapping buckets of ``lv`` periods.
+
+    Column ``j`` holds the ``t // lv[j]`` bucket sums of series ``series[j]`` (oldest
+    remainder dropped), summed from the demand events in time order, i.e. with the
+    rounding of sequential adds. ``exact_order=False`` (numpy's pairwise ``sum``, which
+    IMAPA uses) switches to numpy's sum for buckets of 8 or more non-integer values.
+    """
     n, t = y.shape
-    lost = t % level
-    c = (t - lost) // level
-    blocks = y[:, lost:].reshape(n, c, level)
-    s = np.zeros((n, c))
-    for j in range(level):
-        s = s + blocks[:, :, j]
-    return s
+    m = series.size
+    c = t // lv
+    cmax = int(c.max(initial=1))
+    if (
+        not exact_order
+        and not bool(np.array_equal(ev.vals, np.floor(ev.vals)))
+        and int(lv.max(initial=1)) >= 8
+    ):
+        out = np.zeros((cmax, m))
+        for level in np.unique(lv).tolist():
+            cols = np.flatnonzero(lv == level)
+            cl = t // level
+            blocks = y[series[cols], t % level :].reshape(cols.size, cl, level)
+            out[:cl, cols] = blocks.sum(axis=2).T
+        return out
+    colmap = np.full(n, -1, dtype=np.int64)
+    colmap[series] = np.arange(m)
+    col = colmap[ev.rows]
+    sel = col >= 0
+    col = col[sel]
+    level = lv[col]
+    tp = ev.tpos[sel] - t % level
+    keep = tp >= 0
+    dest = (tp[keep] // level[keep]) * m + col[keep]
+    sums = np.bincount(dest, weights=ev.vals[sel][keep], minlength=cmax * m)
+    out2: FloatArray = sums.reshape(cmax, m).astype(np.float64, copy=False)
+    return out2
 
 
-def _aggregate_forecast(y: FloatArray, level: int, *, numpy_sum: bool) -> FloatArray:
-    """Optimised-SES forecast of the sums of buckets of ``level`` periods (oldest remainder dropped)."""
-    n, t = y.shape
-    lost = t % level
-    c = (t - lost) // level
-    if numpy_sum:  # IMAPA sums with numpy, ADIDA adds sequentially: keep each one's rounding
-        sums = y[:, lost:].reshape(n, c, level).sum(axis=2)
-    else:
-        sums = _chunk_sums_seq(y, level)
-    st = np.ascontiguousarray(sums.T)
-    k = np.full(n, c, dtype=np.int64)
-    alpha = ops.golden_section_ses(st, k)
-    return ops.ses_forecast(st, k, alpha)
+def _optimised_ses(xt: FloatArray, c: IntArray) -> FloatArray:
+    """Forecast of optimised SES (alpha in [0.1, 0.3]) per packed column (``c`` sorted descending)."""
+    alpha = ops.golden_section_ses(xt, c)
+    return ops.ses_forecast(xt, c, alpha)
 
 
 class ADIDA(_IntermittentBase):
@@ -292,22 +299,18 @@ class ADIDA(_IntermittentBase):
     def __init__(self) -> None:
         pass
 
-    def _fit(self, y: FloatArray) -> None:
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         n, t = y.shape
-        has = (y != 0).any(axis=1)
-        agg = np.zeros(n, dtype=np.int64)
-        agg[has] = np.round(_mean_interval(y[has])).astype(np.int64)
+        agg = _aggregation_level(ev, n)
         level = np.zeros(n)
-        for lv in np.unique(agg[has]).tolist():
-            rows = np.flatnonzero(agg == lv)
-            sub = y[rows]
-            c = t // lv
-            if c <= 1:  # one bucket: its sum is the forecast
-                level[rows] = _chunk_sums_seq(sub, lv)[:, 0] / lv
-                continue
-            level[rows] = _aggregate_forecast(sub, lv, numpy_sum=False) / lv
-        self.level_ = level
-        self.aggregation_level_ = agg
+        series = np.flatnonzero(agg > 0)
+        series = series[np.argsort(agg[series], kind="stable")]  # longest aggregated series first
+        lv = agg[series]
+        c = t // lv
+        sums = _bucket_sums(y, ev, series, lv, exact_order=True)
+        fc = _optimised_ses(sums, c)  # one bucket: ses_forecast returns its sum
+        level[series] = fc / lv
+        return {"level_": level, "aggregation_level_": agg}
 
 
 class IMAPA(_IntermittentBase):
@@ -327,19 +330,17 @@ class IMAPA(_IntermittentBase):
     def __init__(self) -> None:
         pass
 
-    def _fit(self, y: FloatArray) -> None:
-        n, _ = y.shape
-        has = (y != 0).any(axis=1)
-        top = np.zeros(n, dtype=np.int64)
-        top[has] = np.round(_mean_interval(y[has])).astype(np.int64)
-        lmax = int(top.max(initial=0))
-        per_level = np.zeros((n, max(lmax, 1)))
-        for lv in range(1, lmax + 1):
-            rows = np.flatnonzero(top >= lv)
-            per_level[rows, lv - 1] = _aggregate_forecast(y[rows], lv, numpy_sum=True) / lv
+    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
+        n, t = y.shape
+        top = _aggregation_level(ev, n)
+        total = np.zeros(n)
+        for lv in range(1, int(top.max(initial=0)) + 1):
+            series = np.flatnonzero(top >= lv)
+            lvs = np.full(series.size, lv, dtype=np.int64)
+            sums = _bucket_sums(y, ev, series, lvs, exact_order=False)
+            c = np.full(series.size, t // lv, dtype=np.int64)
+            total[series] += _optimised_ses(sums, c) / lv
+        has = top > 0
         level = np.zeros(n)
-        for m in np.unique(top[has]).tolist():
-            rows = np.flatnonzero(top == m)
-            level[rows] = per_level[rows, :m].mean(axis=1)
-        self.level_ = level
-        self.max_aggregation_level_ = top
+        level[has] = total[has] / top[has]
+        return {"level_": level, "max_aggregation_level_": top}

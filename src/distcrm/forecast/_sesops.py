@@ -3,15 +3,28 @@
 These reproduce statsforecast's ``ses_forecast``, ``ses_sse`` and
 ``golden_section_ses`` (``src/ses.cpp``) operation by operation, so the optimised
 smoothing weights follow the same golden-section path and the forecasts agree to
-rounding. Each routine works on a *padded, transposed* matrix ``xt`` of shape
-``(K, m)``: column ``j`` holds sequence ``j`` in its first ``k[j]`` rows (the rest is
-padding that never enters a result).
+rounding.
+
+Layout
+------
+Every routine works on a *packed, transposed* matrix ``xt`` of shape ``(K, m)``:
+column ``j`` holds sequence ``j`` in its first ``k[j]`` rows (the rest is padding
+that never enters a result). The columns are **sorted by length, longest first**
+(``k`` non-increasing), so step ``i`` of a recursion touches one contiguous prefix
+``xt[i, :w_i]`` of a C-contiguous row, where ``w_i`` is the number of sequences
+longer than ``i``. The work is then the total length of the sequences, not
+``K x m``, and each step is a handful of in-place ufuncs on contiguous memory.
+
+:func:`pack_events` builds these matrices for Croston's demand sizes and
+inter-demand intervals straight from the panel's non-zero entries (one pass over
+the panel, then work proportional to the number of demands).
 """
 
 from __future__ import annotations
 
 import math
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -19,123 +32,191 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _GR = (math.sqrt(5.0) + 1.0) / 2.0
+#: columns per golden-section chunk: the per-step vectors of a chunk stay in L2 cache
+_CHUNK = 32768
 
 
-def compact(values: FloatArray, mask: npt.NDArray[np.bool_]) -> tuple[FloatArray, IntArray]:
-    """Left-align the entries of each row of ``values`` where ``mask``: ``(K, n)`` transposed, counts."""
-    k = mask.sum(axis=1).astype(np.int64)
-    kmax = max(int(k.max(initial=0)), 1)
-    out = np.zeros((kmax, values.shape[0]))
-    rows, cols = np.nonzero(mask)
-    rank = np.cumsum(mask, axis=1)[rows, cols] - 1
-    out[rank, rows] = values[rows, cols]
-    return out, k
+@attrs.frozen(eq=False)
+class Events:
+    """The demand events of a panel, packed for the recursions.
+
+    ``order`` sorts the series by number of demands ``k`` (descending); column ``j``
+    of ``sizes`` / ``intervals`` is series ``order[j]``. ``k`` is in that order.
+    ``rows``/``tpos``/``vals`` list every demand (series row, 0-based period, size) in
+    panel order, for sums over events.
+    """
+
+    order: IntArray
+    k: IntArray
+    sizes: FloatArray
+    intervals: FloatArray
+    rows: IntArray
+    tpos: IntArray
+    vals: FloatArray
 
 
-def intervals(y: FloatArray) -> tuple[FloatArray, IntArray]:
-    """statsforecast ``_intervals`` per row: ``diff(nonzero_index + 1, prepend=0)``, compacted."""
+def pack_events(y: FloatArray) -> Events:
+    """Pack each series' non-zero demands and inter-demand intervals, longest series first.
+
+    The intervals follow statsforecast's ``_intervals``: ``diff(nonzero_index + 1,
+    prepend=0)``, so the first is counted from the start of the series. Meant for a
+    block of rows that fits in cache (the forecasters call it block by block).
+    """
+    n, t = y.shape
     nz = y != 0
-    t = np.arange(1, y.shape[1] + 1, dtype=np.float64)
-    # index+1 of the previous non-zero (0 before the first)
-    prev = np.where(nz, t[None, :], 0.0)
-    prev = np.maximum.accumulate(prev, axis=1)
-    prev = np.concatenate([np.zeros((y.shape[0], 1)), prev[:, :-1]], axis=1)
-    gaps = t[None, :] - prev
-    return compact(gaps, nz)
+    k = np.count_nonzero(nz, axis=1).astype(np.int64)
+    flat = np.flatnonzero(nz)
+    vals = y.ravel()[flat]
+    rows = np.repeat(np.arange(n, dtype=np.int64), k)
+    tpos = flat - rows * t
+    order = np.argsort(-k, kind="stable")
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.arange(n)
+    starts = np.cumsum(k) - k
+    rank = np.arange(flat.size, dtype=np.int64) - np.repeat(starts, k)
+    kmax = max(int(k.max(initial=0)), 1)
+    dest = rank * n
+    dest += np.repeat(inv, k)
+    sizes = np.zeros((kmax, n))
+    sizes.ravel()[dest] = vals
+    t1 = (tpos + 1).astype(np.float64)
+    gaps = np.empty_like(t1)
+    if t1.size:
+        gaps[0] = t1[0]
+        np.subtract(t1[1:], t1[:-1], out=gaps[1:])
+        first = starts[k > 0]
+        gaps[first] = t1[first]
+    intervals = np.zeros((kmax, n))
+    intervals.ravel()[dest] = gaps
+    return Events(order=order, k=k[order], sizes=sizes, intervals=intervals, rows=rows, tpos=tpos, vals=vals)
+
+
+def _widths(k: IntArray, kmax: int) -> list[int]:
+    """``w[i]`` = number of columns with ``k > i`` (columns sorted by ``k`` descending)."""
+    asc = k[::-1]
+    widths: list[int] = (k.size - np.searchsorted(asc, np.arange(kmax), side="right")).tolist()
+    return widths
 
 
 def ses_forecast(xt: FloatArray, k: IntArray, alpha: FloatArray | float) -> FloatArray:
-    """statsforecast ``ses_forecast(x, alpha)[0]`` for every column (``k >= 1``)."""
-    m = xt.shape[1]
-    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (m,))
+    """statsforecast ``ses_forecast(x, alpha)[0]`` for every column (``k >= 1``, sorted descending)."""
+    kmax, m = xt.shape
+    a = np.array(np.broadcast_to(np.asarray(alpha, dtype=np.float64), (m,)))
     comp = 1.0 - a
     f = xt[0].copy()
-    kk = int(k.max(initial=1))
-    for i in range(1, kk):
-        upd = a * xt[i - 1] + comp * f
-        np.copyto(f, upd, where=i < k)
+    tmp = np.empty(m)
+    w = _widths(k, kmax)
+    for i in range(1, kmax):
+        wi = w[i]
+        if wi == 0:
+            break
+        np.multiply(a[:wi], xt[i - 1, :wi], out=tmp[:wi])
+        fv = f[:wi]
+        fv *= comp[:wi]
+        fv += tmp[:wi]
     idx = np.maximum(k - 1, 0)
     last = xt[idx, np.arange(m)]
-    out: FloatArray = np.where(k == 1, xt[0], a * last + comp * f)
+    out: FloatArray = np.where(k <= 1, xt[0], a * last + comp * f)
     return out
 
 
-def ses_levels(xt: FloatArray, k: IntArray, alpha: FloatArray | float) -> FloatArray:
-    """``lev[j]`` = the one-step forecast after the first ``j`` values (``j = 1..K``), shape ``(K+1, m)``.
-
-    Row 0 is NaN (no forecast before the first value). ``lev[k]`` is the forecast.
-    """
-    kmax, m = xt.shape
-    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (m,))
-    comp = 1.0 - a
-    lev = np.full((kmax + 1, m), np.nan)
-    f = xt[0].copy()
-    for i in range(1, kmax + 1):
-        f = a * xt[i - 1] + comp * f
-        lev[i] = f
-    return lev
+def ses_forecast_fixed(xt: FloatArray, k: IntArray, alpha: float) -> FloatArray:
+    """:func:`ses_forecast` with one ``alpha`` for every column."""
+    return ses_forecast(xt, k, alpha)
 
 
-def ses_sse(xt: FloatArray, valid: FloatArray, kmax: int, alpha: FloatArray) -> FloatArray:
-    """statsforecast ``ses_sse(alpha, x)`` for every column; ``valid[i]`` is 1.0 where row ``i`` is data."""
-    comp = 1.0 - alpha
-    f = xt[0].copy()
-    sse: FloatArray = np.zeros_like(f)
-    tmp = np.empty_like(f)
-    for i in range(1, kmax):
-        np.multiply(alpha, xt[i - 1], out=tmp)
-        f *= comp
-        f += tmp  # alpha * x[i-1] + comp * f, same rounding as the C++ expression
-        np.subtract(xt[i], f, out=tmp)
-        tmp *= tmp
-        tmp *= valid[i]
-        sse += tmp
-    return sse
+class _SSE:
+    """Evaluates statsforecast ``ses_sse(alpha, x)`` for every column of one chunk, in place."""
+
+    def __init__(self, xt: FloatArray, k: IntArray) -> None:
+        kmax, m = xt.shape
+        self.m = m
+        self.alpha = np.empty(m)
+        self.comp = np.empty(m)
+        self.f = np.empty(m)
+        self.sse = np.empty(m)
+        self.tmp = np.empty(m)
+        self.x0 = xt[0]
+        # one set of views per step: the loop does no slicing
+        self.steps = [
+            (
+                self.alpha[:wi],
+                self.comp[:wi],
+                self.f[:wi],
+                self.sse[:wi],
+                self.tmp[:wi],
+                xt[i - 1, :wi],
+                xt[i, :wi],
+            )
+            for i, wi in enumerate(_widths(k, kmax))
+            if i >= 1 and wi > 0
+        ]
+
+    def __call__(self, alpha: FloatArray) -> FloatArray:
+        self.alpha[:] = alpha
+        np.subtract(1.0, alpha, out=self.comp)
+        self.f[:] = self.x0
+        self.sse.fill(0.0)
+        mul, sub, add = np.multiply, np.subtract, np.add
+        for a, c, f, sse, tmp, xp, xc in self.steps:
+            mul(a, xp, out=tmp)
+            mul(f, c, out=f)
+            add(f, tmp, out=f)  # alpha * x[i-1] + (1 - alpha) * f, as the C++ expression rounds
+            sub(xc, f, out=tmp)
+            mul(tmp, tmp, out=tmp)
+            add(sse, tmp, out=sse)
+        return self.sse.copy()
 
 
-def golden_section_ses(xt: FloatArray, k: IntArray, lower: float = 0.1, upper: float = 0.3) -> FloatArray:
-    """statsforecast ``golden_section_ses(x, lower, upper)`` for every column, in lock step."""
+def _golden_chunk(xt: FloatArray, k: IntArray, lower: float, upper: float) -> FloatArray:
     m = xt.shape[1]
-    kmax = int(k.max(initial=1))
-    valid = (np.arange(xt.shape[0])[:, None] < k[None, :]).astype(np.float64)
+    sse = _SSE(xt, k)
     a = np.full(m, lower)
     b = np.full(m, upper)
     c = b - (b - a) / _GR
     d = a + (b - a) / _GR
-    fc = ses_sse(xt, valid, kmax, c)
-    fd = ses_sse(xt, valid, kmax, d)
+    fc = sse(c)
+    fd = sse(d)
     active = np.abs(b - a) >= 1e-12
-    # short sequences (k < 2) have sse 0 everywhere: a tie, statsforecast stops at once
-    while True:
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+    while active.any():
+        left = (fc < fd) & active
+        right = (fd < fc) & active
+        active = left | right  # a tie stops the search, as in statsforecast
+        if not active.any():
             break
-        fci, fdi = fc[idx], fd[idx]
-        left = fci < fdi
-        right = fdi < fci
-        moving = left | right
-        idx, left = idx[moving], left[moving]
-        if idx.size == 0:
-            break
-        ai, bi, ci, di = a[idx], b[idx], c[idx], d[idx]
-        # left: b = d; d = c; fd = fc; c = b - (b - a) / gr
-        nb = np.where(left, di, bi)
-        nd_left = ci
-        na = np.where(left, ai, ci)  # right: a = c
-        nc_right = di  # right: c = d
+        # left: b = d; d = c; fd = fc; c = b - (b - a) / gr; fc = sse(c)
+        # right: a = c; c = d; fc = fd; d = a + (b - a) / gr; fd = sse(d)
+        nb = np.where(left, d, b)
+        na = np.where(right, c, a)
         new_c = nb - (nb - na) / _GR
         new_d = na + (nb - na) / _GR
-        cc = np.where(left, new_c, nc_right)
-        dd = np.where(left, nd_left, new_d)
         point = np.where(left, new_c, new_d)
-        sub = xt[:, idx] if idx.size < m else xt
-        vsub = valid[:, idx] if idx.size < m else valid
-        kk = int(k[idx].max(initial=1))
-        val = ses_sse(sub, vsub, kk, point)
-        nfc = np.where(left, val, fd[idx])
-        nfd = np.where(left, fc[idx], val)
-        a[idx], b[idx], c[idx], d[idx], fc[idx], fd[idx] = na, nb, cc, dd, nfc, nfd
-        active[:] = False
-        active[idx] = np.abs(nb - na) >= 1e-12
+        val = sse(point)
+        c, d = np.where(left, new_c, np.where(right, d, c)), np.where(left, c, np.where(right, new_d, d))
+        fc, fd = np.where(left, val, np.where(right, fd, fc)), np.where(left, fc, np.where(right, val, fd))
+        a, b = na, nb
+        active &= np.abs(b - a) >= 1e-12
     out: FloatArray = (b + a) / 2.0
     return out
+
+
+def golden_section_ses(xt: FloatArray, k: IntArray, lower: float = 0.1, upper: float = 0.3) -> FloatArray:
+    """statsforecast ``golden_section_ses(x, lower, upper)`` for every column, in lock step.
+
+    ``xt`` is packed with columns sorted by ``k`` descending (see the module notes).
+    Chunks of columns run separately so each step's vectors stay in cache.
+    """
+    m = xt.shape[1]
+    out = np.empty(m)
+    for lo in range(0, m, _CHUNK):
+        hi = min(lo + _CHUNK, m)
+        kc = k[lo:hi]
+        kk = max(int(kc[0]), 1) if kc.size else 1
+        out[lo:hi] = _golden_chunk(np.ascontiguousarray(xt[:kk, lo:hi]), kc, lower, upper)
+    return out
+
+
+def sort_packed(xt: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
+    """Reorder the columns of a packed matrix by ``k`` descending: ``(xt, k, order)``."""
+    order = np.argsort(-k, kind="stable")
+    return np.ascontiguousarray(xt[:, order]), k[order], order
