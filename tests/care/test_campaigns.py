@@ -99,6 +99,10 @@ def test_report_funnel_uplift_and_incremental_revenue() -> None:
     lo, hi = r.incremental_revenue_ci
     assert lo < 1000.0 < hi
     assert "CNY" == r.currency
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert 2 == len(r.plot().get_legend().get_texts())
     assert Decimal("50") == cs[0].revenue.amount  # type: ignore[union-attr]
 
 

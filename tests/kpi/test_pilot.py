@@ -25,6 +25,16 @@ def test_verdict_wording_matches_issue_example() -> None:
     assert "on-time rate rose 4.1 points (95 % CI 1.2–7.0), significant" == r.verdict()
 
 
+def test_pilot_result_plot_and_frame() -> None:
+    """The result draws its CI on an Agg axis and becomes a one-row frame."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    r = before_after([1] * 850 + [0] * 150, [1] * 891 + [0] * 109, metric="on-time rate")
+    assert r.verdict() == r.plot().get_title()
+    assert [True] == r.to_frame()["significant"].tolist()
+
+
 def test_verdict_for_a_fall_that_is_not_significant() -> None:
     """A small drop reads 'fell … not significant (p = …)'."""
     r = before_after([1] * 80 + [0] * 20, [1] * 78 + [0] * 22, metric="on-time rate")

@@ -114,6 +114,24 @@ class CampaignReport:
         """The funnel as a pandas frame."""
         return self.funnel.to_frame()
 
+    def plot(self, ax: Any = None) -> Any:
+        """Funnel bars (sent, opened, clicked, converted) per group (matplotlib)."""
+        from distcrm._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", feature="CampaignReport.plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        stages = ("sent", "opened", "clicked", "converted")
+        x = np.arange(len(stages))
+        groups = self.funnel["group"].tolist()
+        width = 0.8 / max(len(groups), 1)
+        for j, g in enumerate(groups):
+            ax.bar(x + j * width, [self.funnel[s][j] for s in stages], width, label=str(g))
+        ax.set_xticks(x + width * (len(groups) - 1) / 2, stages)
+        ax.legend()
+        ax.set_title(self.uplift.verdict(), fontsize="small")
+        return ax
+
     def summary(self) -> str:
         """The funnel and the verdict on conversion uplift and incremental revenue."""
         lo, hi = self.incremental_revenue_ci

@@ -104,6 +104,30 @@ class PilotResult:
         d["verdict"] = self.verdict()
         return d
 
+    def to_frame(self) -> Any:
+        """A one-row pandas frame of the result."""
+        from distcrm._optional import import_optional
+
+        pd = import_optional("pandas", feature="PilotResult.to_frame")
+        return pd.DataFrame([self.to_dict()]).set_index("metric")
+
+    def plot(self, ax: Any = None) -> Any:
+        """The effect and its confidence interval against zero (matplotlib)."""
+        from distcrm._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", feature="PilotResult.plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 1.8))
+        scale = 100.0 if self.kind == "proportion" else 1.0
+        est, lo, hi = self.estimate * scale, self.ci_low * scale, self.ci_high * scale
+        ax.errorbar([est], [0], xerr=[[est - lo], [hi - est]], fmt="o", capsize=6)
+        ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
+        ax.set_yticks([])
+        unit = "points" if self.kind == "proportion" else self.unit
+        ax.set_xlabel(f"change in {self.metric}" + (f" ({unit})" if unit else ""))
+        ax.set_title(self.verdict(), fontsize="small")
+        return ax
+
     def _repr_html_(self) -> str:
         return f"<p><b>{self.design}</b> ({self.test}): {self.verdict()}</p>"
 
