@@ -30,6 +30,7 @@ from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForec
 from distcrm.forecast._purchase._seasonal import SeasonalPurchaseModel
 from distcrm.forecast._replenish import ReplenishmentPlan, prestock, reorder_points
 from distcrm.forecast._simple import MovingAverage, Naive, SeasonalNaive
+from distcrm.forecast._tables import CustomerBaskets, OrderProbabilities, PrestockList
 
 __all__ = [
     "ADIDA",
@@ -45,6 +46,7 @@ __all__ = [
     "Croston",
     "CrostonOptimized",
     "CrostonSBA",
+    "CustomerBaskets",
     "DemandClasses",
     "Forecast",
     "GammaGammaModel",
@@ -55,7 +57,9 @@ __all__ = [
     "ModifiedBetaGeoModel",
     "MovingAverage",
     "Naive",
+    "OrderProbabilities",
     "ParetoNBDModel",
+    "PrestockList",
     "PurchaseForecast",
     "PurchaseProbabilityModel",
     "ReplenishmentPlan",

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from distcrm._estimator import BaseEstimator, check_is_fitted
 from distcrm.errors import FieldError, ValidationError
+from distcrm.forecast._tables import CustomerBaskets, OrderProbabilities
 
 __all__ = ["InterPurchaseHazard", "PurchaseProbabilityModel", "expected_basket", "who_orders"]
 
@@ -140,24 +141,30 @@ class InterPurchaseHazard(BaseEstimator):
         return out
 
 
-def who_orders(model: Any, within_days: float, *, summary: Any = None, min_probability: float = 0.0) -> Any:
-    """Customers likely to order within ``within_days``, most likely first (pandas DataFrame).
+def who_orders(
+    model: Any, within_days: float, *, summary: Any = None, min_probability: float = 0.0
+) -> OrderProbabilities:
+    """Customers likely to order within ``within_days``, most likely first.
 
     ``model`` is a fitted :class:`InterPurchaseHazard`, or a fitted purchase model
     (BG/NBD family, :class:`PurchaseProbabilityModel`) with its ``summary``
-    (``CustomerSummary``; days are converted to its ``time_unit``).
+    (``CustomerSummary``; days are converted to its ``time_unit``). Returns an
+    :class:`OrderProbabilities` (arrays; ``.to_frame()`` for pandas).
 
     Examples
     --------
     >>> m = InterPurchaseHazard().fit(["a"] * 4 + ["b"] * 3, [0, 7, 14, 21, 0, 10, 20], now=24)
-    >>> who_orders(m, 5, min_probability=0.5).index.tolist()
+    >>> who_orders(m, 5, min_probability=0.5).customer_ids.tolist()
     ['a']
     """
-    from distcrm._optional import import_optional
-
-    pd = import_optional("pandas", feature="who_orders")
-    if not isinstance(within_days, (int, float)) or within_days <= 0:
+    if isinstance(within_days, bool) or not isinstance(within_days, (int, float)) or within_days <= 0:
         raise ValidationError.single("within_days", within_days, "must be > 0")
+    if (
+        isinstance(min_probability, bool)
+        or not isinstance(min_probability, (int, float))
+        or not 0 <= min_probability <= 1
+    ):
+        raise ValidationError.single("min_probability", min_probability, "must be in [0, 1]")
     if isinstance(model, InterPurchaseHazard):
         prob = model.probability_within(float(within_days))
         ids = model.customer_ids_
@@ -165,46 +172,75 @@ def who_orders(model: Any, within_days: float, *, summary: Any = None, min_proba
         if summary is None:
             raise ValidationError.missing("summary", "is required with a purchase model")
         per = {"D": 1.0, "W": 7.0, "M": 30.4375, "Y": 365.25, "h": 1.0 / 24.0}[str(summary.time_unit)]
-        prob = 1.0 - model.probability_of_purchases(0, float(within_days) / per, summary)
-        ids = summary.customer_ids
+        prob = 1.0 - np.asarray(model.probability_of_purchases(0, float(within_days) / per, summary))
+        ids = np.asarray(summary.customer_ids, dtype=object)
     else:
         raise ValidationError.single(
             "model", type(model).__name__, "must be an InterPurchaseHazard or have probability_of_purchases"
         )
-    df = pd.DataFrame({"probability": prob}, index=pd.Index(ids, name="customer_id"))
-    df = df[df["probability"] >= float(min_probability)]
-    return df.sort_values("probability", ascending=False, kind="stable")
+    keep = np.flatnonzero(prob >= float(min_probability))
+    keep = keep[np.argsort(-prob[keep], kind="stable")]
+    return OrderProbabilities(
+        customer_ids=np.asarray(ids, dtype=object)[keep],
+        probability=np.asarray(prob, dtype=np.float64)[keep],
+        within_days=float(within_days),
+    )
 
 
-def expected_basket(customer_ids: Any, item_ids: Any, quantities: Any, order_ids: Any) -> Any:
+def expected_basket(customer_ids: Any, item_ids: Any, quantities: Any, order_ids: Any) -> CustomerBaskets:
     """Each customer's expected basket: mean quantity per order of each item they have bought.
 
     ``expected_quantity`` = total quantity of the item / number of the customer's
     orders; ``share_of_orders`` = the share of their orders that contained it.
-    Returns a pandas DataFrame indexed by (customer_id, item_id).
+    Takes one row per order line; returns a :class:`CustomerBaskets` (one row per
+    customer and item, sorted; ``.to_frame()`` for pandas).
 
     Examples
     --------
     >>> b = expected_basket(["a", "a", "a"], ["x", "y", "x"], [2, 1, 4], ["o1", "o1", "o2"])
-    >>> b.loc[("a", "x"), "expected_quantity"]
-    np.float64(3.0)
+    >>> b.for_customer("a")
+    {'x': 3.0, 'y': 0.5}
     """
-    from distcrm._optional import import_optional
-
-    pd = import_optional("pandas", feature="expected_basket")
     q = np.asarray(quantities, dtype=np.float64)
-    if (q < 0).any() or not np.isfinite(q).all():
-        bad = int(np.flatnonzero((q < 0) | ~np.isfinite(q))[0])
-        raise ValidationError.single(f"quantities[{bad}]", float(q[bad]), "must be finite and >= 0")
-    df = pd.DataFrame({"customer_id": customer_ids, "item_id": item_ids, "q": q, "order": order_ids})
-    n_orders = df.groupby("customer_id")["order"].nunique()
-    g = df.groupby(["customer_id", "item_id"]).agg(total=("q", "sum"), orders=("order", "nunique"))
-    denom = n_orders.reindex(g.index.get_level_values(0)).to_numpy()
-    out = pd.DataFrame(
-        {
-            "expected_quantity": g["total"].to_numpy() / denom,
-            "share_of_orders": g["orders"].to_numpy() / denom,
-        },
-        index=g.index,
+    cust = np.asarray(customer_ids, dtype=object)
+    item = np.asarray(item_ids, dtype=object)
+    order = np.asarray(order_ids, dtype=object)
+    errs = [
+        FieldError(
+            f"$.{name}",
+            f"must be 1-D and as long as quantities ({q.shape[0] if q.ndim else q.shape})",
+            a.shape,
+        )
+        for name, a in (("customer_ids", cust), ("item_ids", item), ("order_ids", order))
+        if a.ndim != 1 or q.ndim != 1 or a.shape != q.shape
+    ]
+    if errs:
+        raise ValidationError(errs)
+    bad = (q < 0) | ~np.isfinite(q)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValidationError.single(f"quantities[{i}]", float(q[i]), "must be finite and >= 0")
+    cu, ci = np.unique(cust.astype(str), return_inverse=True)
+    _, ii = np.unique(item.astype(str), return_inverse=True)
+    _, oi = np.unique(order.astype(str), return_inverse=True)
+    n_items = int(ii.max(initial=-1)) + 1
+    n_ord = int(oi.max(initial=-1)) + 1
+    # orders per customer: distinct (customer, order) pairs
+    co = np.unique(ci.astype(np.int64) * n_ord + oi)
+    n_orders = np.bincount(co // n_ord, minlength=cu.size).astype(np.float64)
+    pair = ci.astype(np.int64) * n_items + ii
+    pairs, pinv = np.unique(pair, return_inverse=True)
+    total = np.bincount(pinv, weights=q, minlength=pairs.size)
+    pio = np.unique(pinv.astype(np.int64) * n_ord + oi)
+    orders_with = np.bincount(pio // n_ord, minlength=pairs.size).astype(np.float64)
+    pc = pairs // n_items
+    first_item = np.zeros(n_items, dtype=np.int64)
+    first_item[ii] = np.arange(ii.size)
+    first_cust = np.zeros(cu.size, dtype=np.int64)
+    first_cust[ci] = np.arange(ci.size)
+    return CustomerBaskets(
+        customer_ids=cust[first_cust[pc]],
+        item_ids=item[first_item[pairs % n_items]],
+        expected_quantity=total / n_orders[pc],
+        share_of_orders=orders_with / n_orders[pc],
     )
-    return out

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from distcrm.errors import ValidationError
 from distcrm.forecast._base import Forecast, check_horizon, demand_quantiles
+from distcrm.forecast._tables import PrestockList
 
 __all__ = ["ReplenishmentPlan", "prestock", "reorder_points"]
 
@@ -88,24 +89,23 @@ def reorder_points(forecast: Forecast, lead_time: int, service_level: float = 0.
     )
 
 
-def prestock(forecast: Forecast, on_hand: Any, *, periods: int = 1, service_level: float = 0.9) -> Any:
+def prestock(
+    forecast: Forecast, on_hand: Any, *, periods: int = 1, service_level: float = 0.9
+) -> PrestockList:
     """Pre-stocking suggestions: units to bring in so stock covers the next ``periods`` at ``service_level``.
 
-    Returns a pandas DataFrame of the series needing stock (largest first): expected
-    demand, target stock (the quantile) and the suggested quantity
-    ``max(target - on_hand, 0)``.
+    Returns a :class:`PrestockList` of the series needing stock (largest first):
+    expected demand, target stock (the quantile) and the suggested quantity
+    ``target - on_hand`` (``.to_frame()`` for pandas).
 
     Examples
     --------
     >>> from distcrm.data import DemandPanel
     >>> from distcrm.forecast import Naive
     >>> fc = Naive().fit(DemandPanel.from_array([[3, 4, 5], [0, 0, 1]])).predict(1)
-    >>> prestock(fc, on_hand=[2, 5])["suggested"].tolist()
+    >>> prestock(fc, on_hand=[2, 5]).suggested.tolist()
     [6.0]
     """
-    from distcrm._optional import import_optional
-
-    pd = import_optional("pandas", feature="prestock")
     stock = np.asarray(on_hand, dtype=np.float64)
     if stock.shape != (forecast.n_series,) or (stock < 0).any() or not np.isfinite(stock).all():
         raise ValidationError.single(
@@ -113,13 +113,14 @@ def prestock(forecast: Forecast, on_hand: Any, *, periods: int = 1, service_leve
         )
     plan = reorder_points(forecast, periods, service_level)
     need = np.maximum(plan.reorder_point - stock, 0.0)
-    df = pd.DataFrame(
-        {
-            "expected_demand": plan.lead_time_demand,
-            "target_stock": plan.reorder_point,
-            "on_hand": stock,
-            "suggested": need,
-        },
-        index=pd.Index(forecast.series_ids, name="series_id"),
+    rows = np.flatnonzero(need > 0)
+    rows = rows[np.argsort(-need[rows], kind="stable")]
+    return PrestockList(
+        series_ids=np.asarray(forecast.series_ids, dtype=object)[rows],
+        expected_demand=plan.lead_time_demand[rows],
+        target_stock=plan.reorder_point[rows],
+        on_hand=stock[rows],
+        suggested=need[rows],
+        periods=plan.lead_time,
+        service_level=plan.service_level,
     )
-    return df[df["suggested"] > 0].sort_values("suggested", ascending=False)
