@@ -21,7 +21,8 @@ IntArray = npt.NDArray[np.intp]
 
 
 def _sqdist(X: FloatArray, C: FloatArray) -> FloatArray:
-    return np.maximum((X * X).sum(1)[:, None] - 2 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
+    out: FloatArray = np.maximum((X * X).sum(1)[:, None] - 2 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
+    return out
 
 
 def _kmeanspp(X: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
@@ -42,7 +43,10 @@ def _lloyd(X: FloatArray, C: FloatArray, max_iter: int) -> tuple[FloatArray, Int
     for _ in range(max_iter):
         labels = _sqdist(X, C).argmin(1)
         cnt = np.bincount(labels, minlength=k)
-        newC = np.stack([np.bincount(labels, weights=X[:, j], minlength=k) for j in range(X.shape[1])], 1)
+        newC: FloatArray = np.stack(
+            [np.bincount(labels, weights=X[:, j], minlength=k).astype(np.float64) for j in range(X.shape[1])],
+            1,
+        )
         empty = cnt == 0
         newC[~empty] /= cnt[~empty, None]
         newC[empty] = C[empty]
@@ -183,7 +187,8 @@ class KMeansSegmenter(BaseEstimator):
         return arr
 
     def _scale(self, arr: FloatArray) -> FloatArray:
-        return (np.log1p(arr) - self._mu) / self._sd
+        out: FloatArray = (np.log1p(arr) - self._mu) / self._sd
+        return out
 
     def _run(self, Z: FloatArray, k: int, rng: np.random.Generator) -> tuple[FloatArray, IntArray, float]:
         best: tuple[FloatArray, IntArray, float] | None = None
@@ -254,15 +259,20 @@ class KMeansSegmenter(BaseEstimator):
     def predict(self, X: Any) -> IntArray:
         """The nearest cluster of each row."""
         check_is_fitted(self, "cluster_centers_", "predict")
-        return _sqdist(self._scale(self._features(X)), self.cluster_centers_).argmin(1)
+        out: IntArray = _sqdist(self._scale(self._features(X)), self.cluster_centers_).argmin(1)
+        return out
 
     def _profile(self, arr: FloatArray, labels: IntArray) -> ClusterProfile:
         k = self.n_clusters_
         sizes = np.bincount(labels, minlength=k)
-        means = np.stack(
-            [np.bincount(labels, weights=arr[:, j], minlength=k) for j in range(arr.shape[1])], 1
+        sums: FloatArray = np.stack(
+            [
+                np.bincount(labels, weights=arr[:, j], minlength=k).astype(np.float64)
+                for j in range(arr.shape[1])
+            ],
+            1,
         )
-        means = means / np.maximum(sizes, 1)[:, None]
+        means: FloatArray = sums / np.maximum(sizes, 1)[:, None]
         names = tuple(self.feature_names)
         words = []
         for c in range(k):

@@ -417,7 +417,8 @@ class SegmentTransition:
     def rates(self) -> FloatArray:
         """Row-normalised transition probabilities (NaN for empty rows)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.counts / self.counts.sum(axis=1, keepdims=True)
+            out: FloatArray = self.counts / self.counts.sum(axis=1, keepdims=True)
+        return out
 
     def to_frame(self) -> Any:
         """The count matrix, rows = earlier segment, columns = later segment."""

@@ -163,8 +163,9 @@ def standard_errors_from_hessian(
     H: FloatArray, names: tuple[str, ...]
 ) -> tuple[dict[str, float], FloatArray]:
     """Standard errors and covariance from the Hessian of the total negative log-likelihood."""
+    cov: FloatArray
     try:
-        cov = np.linalg.inv(H)
+        cov = np.asarray(np.linalg.inv(H), dtype=np.float64)
         diag = np.diag(cov)
         se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
     except np.linalg.LinAlgError:

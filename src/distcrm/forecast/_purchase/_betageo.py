@@ -189,9 +189,12 @@ class _BetaGeoFamily(PurchaseModelBase):
         r, alpha, a, b = self._p()
         k = r + x
         ratio = k * (np.log(alpha + T) - np.log(alpha + tx))
+        out: FloatArray
         if self._modified:
-            return np.log(a) - np.log(b + x) + ratio
-        return np.where(x > 0, np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0)) + ratio, -np.inf)
+            out = np.log(a) - np.log(b + x) + ratio
+        else:
+            out = np.where(x > 0, np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0)) + ratio, -np.inf)
+        return out
 
     def _expected_alive(self, t: FloatArray, x: FloatArray, T: FloatArray) -> FloatArray:
         """``E[(1 - (1 + p t/(alpha+T))^-(r+x)) / p]`` with ``p ~ Beta(a, b')`` (posterior given alive).
@@ -236,7 +239,7 @@ class _BetaGeoFamily(PurchaseModelBase):
             out = out + np.exp(sp.betaln(a + 1.0, bp + k - 1.0) - lbeta0) * tail
         if k == 0:
             out = np.where(t == 0, 1.0, out)
-        return out
+        return np.asarray(out, dtype=np.float64)
 
 
 class BetaGeoModel(_BetaGeoFamily):

@@ -31,7 +31,8 @@ def _dot3(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
 
 def _rowdot(pi: FloatArray, v: FloatArray) -> FloatArray:
     """Per-row ``sum_j pi[i, j] v[i, j]``."""
-    return np.einsum("ij,ij->i", pi, v)
+    out: FloatArray = np.einsum("ij,ij->i", pi, v)
+    return out
 
 
 def _integral_nodes(
@@ -68,6 +69,7 @@ def _log_a0(
     the argument of 2F1 in ``[0, 1)``). The difference is taken in log space with
     ``log1p(-exp(.))``; it is ``-inf`` where ``t_x == T``.
     """
+    c: FloatArray | float
     if alpha < beta:
         mn, mx, c = alpha, beta, r + x
     else:
@@ -79,7 +81,8 @@ def _log_a0(
     l1 = np.log(sp.hyp2f1(rsx, c, rsx + 1.0, d / q1)) - rsx * np.log(q1)
     l2 = np.log(sp.hyp2f1(rsx, c, rsx + 1.0, d / q2)) - rsx * np.log(q2)
     diff = np.minimum(l2 - l1, 0.0)
-    return l1 + np.log(-np.expm1(diff))
+    out: FloatArray = l1 + np.log(-np.expm1(diff))
+    return out
 
 
 class ParetoNBDModel(PurchaseModelBase):
@@ -245,7 +248,10 @@ class ParetoNBDModel(PurchaseModelBase):
     def _log_odds_dead(self, x: FloatArray, tx: FloatArray, T: FloatArray) -> FloatArray:
         r, alpha, s, beta = (float(v) for v in self._p())
         la0 = _log_a0(r, alpha, s, beta, x, tx, T)
-        return np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + la0
+        out: FloatArray = (
+            np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + la0
+        )
+        return out
 
     def _expected_alive(self, t: FloatArray, x: FloatArray, T: FloatArray) -> FloatArray:
         """``(r+x)/(α+T) · (β+T) · (1 - ((β+T)/(β+T+t))^(s-1)) / (s-1)`` (its limit at ``s = 1``)."""
@@ -268,7 +274,8 @@ class ParetoNBDModel(PurchaseModelBase):
 
         def nb(tau: FloatArray) -> FloatArray:
             lg = sp.gammaln(kk + k) - sp.gammaln(kk) - sp.gammaln(k + 1.0)
-            return np.exp(lg + kk * np.log(A / (A + tau)) + sp.xlogy(k, tau / (A + tau)))
+            out: FloatArray = np.exp(lg + kk * np.log(A / (A + tau)) + sp.xlogy(k, tau / (A + tau)))
+            return out
 
         survive = np.exp(s * np.log(B / (B + tt)))
         out = nb(tt) * survive

@@ -50,13 +50,14 @@ def _unique_counts(x: FloatArray, w: FloatArray) -> tuple[FloatArray, IntArray, 
     if top < 1e7 and float(x.min()) >= 0:
         xi_int = x.astype(np.intp)
         present = np.bincount(xi_int) > 0
-        ux = np.flatnonzero(present).astype(np.float64)
+        ux: FloatArray = np.flatnonzero(present).astype(np.float64)
         remap = np.cumsum(present) - 1
         xi = remap.take(xi_int).astype(np.intp, copy=False)
     else:  # pragma: no cover - absurd frequencies
-        ux, xi = np.unique(x, return_inverse=True)
-        xi = xi.reshape(-1).astype(np.intp)
-    ux_w = np.bincount(xi, weights=w, minlength=ux.shape[0])
+        uniq, inv = np.unique(x, return_inverse=True)
+        ux = np.asarray(uniq, dtype=np.float64)
+        xi = inv.reshape(-1).astype(np.intp)
+    ux_w = np.asarray(np.bincount(xi, weights=w, minlength=ux.shape[0]), dtype=np.float64)
     return ux, xi, ux_w
 
 

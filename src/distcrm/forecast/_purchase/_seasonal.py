@@ -127,7 +127,7 @@ class SeasonalPurchaseModel(BaseEstimator):
         assert isinstance(base, PurchaseModelBase)
         self.model_ = base.fit(summary)
 
-        cal_end = int(np.datetime64(summary.calibration_end, "D").astype(np.int64))
+        cal_end = int(summary.calibration_end.astype("datetime64[D]").astype(np.int64))
         first = summary.first_purchase.astype("datetime64[D]").astype(np.int64)
         start = int(first.min())
         n_weeks = (cal_end - start) // 7 + 1
@@ -244,7 +244,8 @@ class SeasonalPurchaseModel(BaseEstimator):
         vals = np.exp(_design(days.ravel(), self.harmonics) @ b).reshape(days.shape)
         w = np.full(65, 1.0)
         w[0] = w[-1] = 0.5
-        return (vals @ w) / w.sum()
+        out: FloatArray = (vals @ w) / w.sum()
+        return out
 
     def adjustment(self, t: Any, summary: CustomerSummary) -> FloatArray:
         """Per-customer factor applied to the stationary forecast over the next ``t`` units."""
@@ -260,7 +261,7 @@ class SeasonalPurchaseModel(BaseEstimator):
             float(
                 self._cal_end
                 if summary.calibration_end is None
-                else np.datetime64(summary.calibration_end, "D").astype(np.int64)
+                else summary.calibration_end.astype("datetime64[D]").astype(np.int64)
             )
             + 1.0
         )
