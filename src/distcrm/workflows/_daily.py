@@ -368,8 +368,11 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     from distcrm.forecast import prestock
 
     panel = ctx.log.demand_panel("W", by="item", end=ctx.now.astimezone(dt.UTC).replace(tzinfo=None))
-    # the last period may be partial: forecast from complete weeks only
-    fc = engines.forecaster.fit(panel).predict(1)
+    # weeks run Monday to Sunday: unless today is a Sunday the last week is partial, and a
+    # partial week would read as a collapse in demand, so forecast from complete weeks only
+    if ctx.today.weekday() != 6 and panel.n_periods > 2:
+        panel = panel.window(0, panel.n_periods - 1)
+    fc = engines.forecaster.fit(panel).predict(4)
     lo, hi = fc.interval(0.9)
     ctx.results["forecast"] = fc
     product_names = {p.id: p.name for p in ctx.products}
@@ -393,7 +396,8 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     names = ctx.names
     expected_orders = float(p_week.sum())
     lines = [
-        f"{panel.n_series} items over {panel.n_periods} weeks; forecaster {type(engines.forecaster).__name__}.",
+        f"{panel.n_series} items over {panel.n_periods} complete weeks; forecaster "
+        f"{type(engines.forecaster).__name__}; the coming week is the first forecast week.",
         (
             f"Expected demand next week: {fc.mean[:, 0].sum():,.0f} units; "
             f"{expected_orders:,.0f} customers expected to order (sum of probabilities)."
