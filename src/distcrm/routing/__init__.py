@@ -56,6 +56,7 @@ from distcrm.routing._validate import Violation, validate_plan
 
 __all__ = [
     "BKS",
+    "VIP_PRIORITY",
     "Break",
     "CVRPLibSolution",
     "CachedProvider",
@@ -79,7 +80,6 @@ __all__ = [
     "StopVisit",
     "TimeWindow",
     "Unserved",
-    "VIP_PRIORITY",
     "VehicleType",
     "Violation",
     "WhatIf",

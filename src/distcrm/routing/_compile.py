@@ -84,8 +84,13 @@ class Scaled:
 
 
 def _cost_multiplier(values: Sequence[float]) -> float:
+    """Smallest power of ten making every per-unit cost an integer within 1 %.
+
+    Small objective units matter: PyVRP's penalties for load and time violations are
+    bounded per unit, so a needlessly fine cost grid would make violations look cheap.
+    """
     for m in (1.0, 10.0, 100.0, 1000.0):
-        if all(abs(v * m - round(v * m)) <= 1e-9 * max(1.0, abs(v * m)) for v in values):
+        if all(v == 0 or (round(v * m) >= 1 and abs(v * m - round(v * m)) <= 1e-2 * v * m) for v in values):
             return m
     return 1000.0
 

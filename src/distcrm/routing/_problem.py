@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,7 +44,7 @@ _INF = math.inf
 
 
 def _finite(x: float) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)
+    return isinstance(x, numbers.Real) and math.isfinite(x)
 
 
 @attrs.frozen
@@ -66,7 +67,7 @@ class TimeWindow:
     def __attrs_post_init__(self) -> None:
         if not _finite(self.start):
             raise ValidationError.single("window.start", self.start, "must be a finite number")
-        if not isinstance(self.end, (int, float)) or math.isnan(self.end):
+        if not isinstance(self.end, numbers.Real) or math.isnan(self.end):
             raise ValidationError.single("window.end", self.end, "must be a number (inf allowed)")
         if self.end < self.start:
             raise ValidationError.single(
@@ -90,7 +91,7 @@ def _windows(value: Any) -> tuple[TimeWindow, ...]:
         return ()
     if isinstance(value, TimeWindow):
         return (value,)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, numbers.Real) for v in value):
         return (TimeWindow(*value),)
     out = []
     for w in value:
@@ -99,7 +100,7 @@ def _windows(value: Any) -> tuple[TimeWindow, ...]:
 
 
 def _tuple_floats(value: Any) -> tuple[float, ...]:
-    if isinstance(value, (int, float)):
+    if isinstance(value, numbers.Real):
         return (float(value),)
     return tuple(float(v) for v in value)
 
@@ -219,7 +220,7 @@ class VehicleType:
 
     def __attrs_post_init__(self) -> None:
         errors = []
-        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 1:
+        if not isinstance(self.count, numbers.Integral) or isinstance(self.count, bool) or self.count < 1:
             errors.append(FieldError("$.count", "must be an integer >= 1", self.count))
         if not self.capacity:
             errors.append(FieldError("$.capacity", "needs at least one dimension", self.capacity))
@@ -232,7 +233,7 @@ class VehicleType:
                 errors.append(FieldError(f"$.{name}", "must be a finite number >= 0", v))
         for name in ("max_duration", "max_distance"):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or math.isnan(v) or v <= 0:
+            if not isinstance(v, numbers.Real) or math.isnan(v) or v <= 0:
                 errors.append(FieldError(f"$.{name}", "must be > 0 (inf for no limit)", v))
         if errors:
             raise ValidationError(errors, title=f"VehicleType {self.id!r}")
@@ -533,7 +534,7 @@ class RoutingProblem:
             (vt.fixed_cost + 2 * finite_d * vt.cost_per_distance + 2 * finite_t * vt.cost_per_time)
             for vt in self.vehicle_types
         )
-        return 10.0 * max(worst, 1.0)
+        return 2.0 * max(worst, 1.0)
 
     # -- copies ------------------------------------------------------------------
     def replace(self, **changes: Any) -> RoutingProblem:

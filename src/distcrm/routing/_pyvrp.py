@@ -59,7 +59,7 @@ class PyVRPEngine:
 
     def solve(self, problem: RoutingProblem, *, time_limit: float = 10.0, seed: int = 0) -> RoutePlan:
         """A plan for ``problem`` found within ``time_limit`` seconds."""
-        from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+        from pyvrp import Client, Depot, Location, PenaltyParams, ProblemData, SolveParams, VehicleType
         from pyvrp import solve as pyvrp_solve
         from pyvrp.exceptions import PenaltyBoundWarning
         from pyvrp.stop import MaxRuntime
@@ -165,8 +165,13 @@ class PyVRPEngine:
             # PyVRP warns when a penalty hits its bound while it explores infeasible space;
             # the outcome is what counts, and it is reported in ``plan.status``.
             warnings.simplefilter("ignore", PenaltyBoundWarning)
+            # PyVRP bounds its per-unit violation penalties (1e5 by default); scale them with
+            # the objective unit so capacity and time stay as binding as in PyVRP's own runs
+            unit = max([*sc.unit_distance_cost, 1])
+            params = SolveParams(penalty=PenaltyParams(min_penalty=0.1 * unit, max_penalty=1e5 * unit))
             result = pyvrp_solve(
                 data,
+                params=params,
                 stop=MaxRuntime(max(time_limit - (time.perf_counter() - t_start), 0.01)),
                 seed=seed,
                 collect_stats=False,
