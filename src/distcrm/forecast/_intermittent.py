@@ -84,25 +84,57 @@ class _IntermittentBase(BaseForecaster):
         return flat(self.level_, h)
 
 
+class _FixedAlphaBase(_IntermittentBase):
+    """Croston-type methods with fixed weights: a time loop over transposed blocks of series."""
+
+    def _fit(self, y: FloatArray) -> None:
+        n = y.shape[0]
+        parts: list[dict[str, npt.NDArray[Any]]] = []
+        count = True
+        s1 = np.empty(n)
+        s2 = np.empty(n)
+        for lo in range(0, n, ops._TBLOCK):
+            yb = y[lo : lo + ops._TBLOCK]
+            blk = self._fixed_block(yb)
+            nb = yb.shape[0]
+            s1[lo : lo + nb] = blk.s1
+            s2[lo : lo + nb] = blk.s2
+            count = count and blk.count
+            parts.append(self._finish_block(yb, blk))
+        for key in parts[0]:
+            setattr(self, key, np.concatenate([p[key] for p in parts]))
+        self._s1, self._s2, self._count_hint = s1, s2, count
+
+    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _finish_block(
+        self, y: FloatArray, blk: ops.FixedBlock
+    ) -> dict[str, npt.NDArray[Any]]:  # pragma: no cover
+        raise NotImplementedError
+
+
 def _unsort(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]:
     out = np.empty_like(values)
     out[order] = values
     return out
 
 
-class _CrostonBase(_IntermittentBase):
+class _CrostonBase(_FixedAlphaBase):
     """Croston's decomposition into demand sizes and inter-demand intervals."""
 
     _factor = 1.0
 
-    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
-        zd = ops.ses_forecast(ev.sizes, ev.k, 0.1)
-        zi = ops.ses_forecast(ev.intervals, ev.k, 0.1)
+    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:
+        return ops.croston_fixed(y, 0.1)
+
+    def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
+        zd, zi = blk.sizes, blk.intervals
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(zi != 0.0, zd / zi, zd)
         # no demand at all: statsforecast falls back to the naive forecast (the last value, 0)
         return {
-            "level_": _unsort(np.where(ev.k > 0, mean, 0.0) * self._factor, ev.order),
+            "level_": np.where(blk.k > 0, mean, 0.0) * self._factor,
             "alpha_demand_": np.full(y.shape[0], 0.1),
             "alpha_interval_": np.full(y.shape[0], 0.1),
         }
@@ -181,7 +213,7 @@ class CrostonOptimized(_IntermittentBase):
         }
 
 
-class TSB(_IntermittentBase):
+class TSB(_FixedAlphaBase):
     """Teunter–Syntetos–Babai: SES of the demand probability (every period) times SES of the size.
 
     The size is updated only in demand periods; both smoothers start at the first
@@ -210,18 +242,19 @@ class TSB(_IntermittentBase):
         check_fraction("alpha_d", self.alpha_d)
         check_fraction("alpha_p", self.alpha_p)
 
-    def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
-        t = y.shape[1]
-        ad = float(self.alpha_d)
-        ap = float(self.alpha_p)
-        fd = _unsort(ops.ses_forecast(ev.sizes, ev.k, ad), ev.order)
-        k = _unsort(ev.k, ev.order)
+    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:
         # probability: SES over every period, started at the first period's 0/1:
-        # (1-a)**t * d_0 + a * sum_t (1-a)**(t-1-s) d_s, a sum over the demand periods only
-        cp = 1.0 - ap
-        wts = cp ** np.arange(t - 1, -1, -1, dtype=np.float64)
-        prob = cp**t * (y[:, 0] > 0) + ap * np.bincount(ev.rows, weights=wts[ev.tpos], minlength=y.shape[0])
-        return {"probability_": np.where(k > 0, prob, 0.0), "level_": np.where(k > 0, prob * fd, 0.0)}
+        # (1-a)**t * d_0 + a * sum_s (1-a)**(t-1-s) d_s, one matrix-vector product
+        cp = 1.0 - float(self.alpha_p)
+        wts = cp ** np.arange(y.shape[1] - 1, -1, -1, dtype=np.float64)
+        return ops.croston_fixed(y, float(self.alpha_d), wts, intervals=False)
+
+    def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
+        t = y.shape[1]
+        ap = float(self.alpha_p)
+        prob = (1.0 - ap) ** t * blk.first + ap * blk.weights
+        has = blk.k > 0
+        return {"probability_": np.where(has, prob, 0.0), "level_": np.where(has, prob * blk.sizes, 0.0)}
 
 
 def _aggregation_level(ev: ops.Events, n: int) -> IntArray:

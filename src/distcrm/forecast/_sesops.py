@@ -220,3 +220,80 @@ def sort_packed(xt: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray, IntA
     """Reorder the columns of a packed matrix by ``k`` descending: ``(xt, k, order)``."""
     order = np.argsort(-k, kind="stable")
     return np.ascontiguousarray(xt[:, order]), k[order], order
+
+
+#: series per block of the time-loop kernel (a transposed block stays in L2 cache)
+_TBLOCK = 4096
+
+
+@attrs.frozen(eq=False)
+class FixedBlock:
+    """Fixed-alpha Croston statistics of one block of series (see :func:`croston_fixed`)."""
+
+    sizes: FloatArray
+    intervals: FloatArray
+    k: IntArray
+    first: FloatArray
+    s1: FloatArray
+    s2: FloatArray
+    count: bool
+    weights: FloatArray
+
+
+def croston_fixed(
+    yb: FloatArray, alpha: float, prob_weights: FloatArray | None = None, *, intervals: bool = True
+) -> FixedBlock:
+    """SES (started at the first value, one ``alpha``) of the demand sizes and intervals of a block.
+
+    Runs over time on the transposed block ``(periods, series)``: each step is a few
+    in-place ufuncs over one contiguous row, ``L += w_t (x_t - L)`` with ``w_t =
+    alpha`` in demand periods and 0 otherwise (the first demand initialises ``L``, so
+    its own update is a no-op). The interval level uses the telescoped form
+    ``c**k t_0 + alpha (S - (S - t_last) / c)``, where ``S`` (the SES of demand
+    times) runs in the same loop. Agrees with statsforecast's recursion to rounding.
+    ``prob_weights`` (length ``periods``) also returns ``weights @ (demand > 0)``;
+    ``intervals=False`` skips the intervals (their field is then empty).
+    """
+    n, t = yb.shape
+    yt = np.ascontiguousarray(yb.T)
+    d = yt != 0.0
+    w = d * alpha
+    cols = np.arange(n)
+    first = d.argmax(axis=0)
+    k = np.count_nonzero(d, axis=0).astype(np.int64)
+    tlast = (t - d[::-1].argmax(axis=0)).astype(np.float64) if intervals else np.empty(0)
+    level = yt[first, cols].copy()
+    times = first + 1.0
+    tmp = np.empty(n)
+    sub, mul, add = np.subtract, np.multiply, np.add
+    for s in range(t):
+        ws = w[s]
+        sub(yt[s], level, out=tmp)
+        mul(tmp, ws, out=tmp)
+        add(level, tmp, out=level)
+        if intervals:
+            sub(s + 1.0, times, out=tmp)
+            mul(tmp, ws, out=tmp)
+            add(times, tmp, out=times)
+    if intervals:
+        c = 1.0 - alpha
+        ck = c ** k.astype(np.float64)
+        s_t = (times - ck * (first + 1.0)) / alpha
+        ivals = times - alpha * (s_t - tlast) / c
+    else:
+        ivals = np.empty(0)
+    s1 = yt.sum(axis=0)
+    s2 = np.einsum("ij,ij->j", yt, yt)
+    buf = np.floor(yt)
+    np.subtract(yt, buf, out=buf)
+    weights = (prob_weights @ w) / alpha if prob_weights is not None else np.empty(0)
+    return FixedBlock(
+        sizes=level,
+        intervals=ivals,
+        k=k,
+        first=d[0].astype(np.float64),
+        s1=s1,
+        s2=s2,
+        count=not bool(buf.any()),
+        weights=weights,
+    )
