@@ -26,6 +26,7 @@ from distcrm.forecast._intermittent import ADIDA, IMAPA, TSB, Croston, CrostonOp
 from distcrm.forecast._purchase._betageo import BetaGeoModel, ModifiedBetaGeoModel
 from distcrm.forecast._purchase._gammagamma import GammaGammaModel
 from distcrm.forecast._purchase._pareto import ParetoNBDModel
+from distcrm.forecast._purchase._protocol import PurchaseModel
 from distcrm.forecast._purchase._results import HoldoutEvaluation, PurchaseForecast
 from distcrm.forecast._purchase._seasonal import SeasonalPurchaseModel
 from distcrm.forecast._replenish import ReplenishmentPlan, prestock, reorder_points
@@ -61,6 +62,7 @@ __all__ = [
     "ParetoNBDModel",
     "PrestockList",
     "PurchaseForecast",
+    "PurchaseModel",
     "PurchaseProbabilityModel",
     "ReplenishmentPlan",
     "SeasonalNaive",

@@ -7,6 +7,7 @@
 """
 
 from distcrm.segmentation._kmeans import ClusterProfile, KMeansSegmenter
+from distcrm.segmentation._protocol import Segmenter
 from distcrm.segmentation._rfm import RFM, SEGMENTS, RFMData, RFMResult, SegmentTransition
 from distcrm.segmentation._tiers import ABCResult, ProfitabilityResult, abc_analysis, customer_profitability
 
@@ -20,6 +21,7 @@ __all__ = [
     "RFMData",
     "RFMResult",
     "SegmentTransition",
+    "Segmenter",
     "abc_analysis",
     "customer_profitability",
 ]

@@ -86,6 +86,20 @@ class ClusterProfile:
     means: FloatArray
     labels: tuple[str, ...]
 
+    def __eq__(self, other: object) -> bool:
+        """Equal features, labels and sizes, and means equal to rounding."""
+        if not isinstance(other, ClusterProfile):
+            return NotImplemented
+        return (
+            self.features == other.features
+            and self.labels == other.labels
+            and np.array_equal(self.sizes, other.sizes)
+            and self.means.shape == other.means.shape
+            and bool(np.allclose(self.means, other.means, rtol=1e-12, atol=0.0))
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays inside: not hashable
+
     def to_frame(self) -> Any:
         cols: dict[str, Any] = {"label": list(self.labels), "size": self.sizes}
         for j, f in enumerate(self.features):

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from distcrm._estimator import BaseEstimator
+from distcrm._estimator import BaseEstimator, check_is_fitted
 from distcrm.data import CustomerSummary
 from distcrm.errors import ValidationError
 from distcrm.segmentation._common import axes, floats, frame, html_table, ids_array, same_length
@@ -262,11 +262,24 @@ class RFM(BaseEstimator):
                         f"thresholds.{key}", cuts, f"must be {self.n_bins - 1} strictly increasing cut points"
                     )
 
+    is_fitted_: bool
+
     def fit(self, data: Any = None) -> RFM:
         """Validate the configuration (scores are computed within each data set by :meth:`score`)."""
         self._check()
         self.is_fitted_ = True
         return self
+
+    def predict(self, data: Any) -> IntArray:
+        """Segment code of each customer (an index into :data:`SEGMENTS`); needs :meth:`fit`.
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit` (use :meth:`score` to score without fitting).
+        """
+        check_is_fitted(self, "is_fitted_", "predict")
+        return self.score(data).segment_code
 
     def score(self, data: Any) -> RFMResult:
         """Scores and segments for ``data`` (``RFMData``, ``CustomerSummary`` or ``TransactionLog``)."""
