@@ -101,3 +101,35 @@ def test_ortools_never_returns_no_solution_on_r101() -> None:
     plan = OrToolsEngine(warm_start=None).solve(load_solomon("R101", convention="dimacs"), time_limit=1.0)
     assert plan.status in {"feasible", "optimal"}
     assert [] == plan.violations()
+
+
+def test_optional_stops_with_real_costs_are_served_when_they_fit() -> None:
+    """A city day (metres, seconds, euro costs, allow_unserved) serves every stop it can."""
+    import numpy as np
+
+    from distcrm.routing import HaversineProvider
+
+    rng = np.random.default_rng(0)
+    b = RoutingProblemBuilder(dimensions=("kg", "m3"))
+    d = b.add_depot((52.37, 4.89), window=(6 * 3600, 20 * 3600))
+    b.add_vehicle_type(
+        count=6,
+        capacity=(1200, 9.5),
+        depot=d,
+        shift=(8 * 3600, 17 * 3600),
+        fixed_cost=60,
+        cost_per_distance=0.00035,
+        cost_per_time=24 / 3600,
+    )
+    for _ in range(120):
+        a = int(rng.integers(8, 15)) * 3600
+        loc = (52.37 + rng.normal(0, 0.03), 4.89 + rng.normal(0, 0.05))
+        b.add_stop(
+            loc,
+            demand=(rng.uniform(5, 80), rng.uniform(0.01, 0.5)),
+            service_time=300,
+            windows=[(a, a + 7200)],
+        )
+    plan = solve(b.build(HaversineProvider(), allow_unserved=True), time_limit=2.0, seed=0)
+    assert [] == [u.stop_id for u in plan.unserved]
+    assert plan.is_feasible()
