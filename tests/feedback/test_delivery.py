@@ -54,7 +54,7 @@ def test_lateness_effect_validates_scores() -> None:
 def test_satisfaction_drops_flags_only_real_drops() -> None:
     """A customer falling from 9 to 3 is flagged; a stable one and a one-response one are not."""
     ids = ["a"] * 8 + ["b"] * 8 + ["c"] * 2
-    s = [9, 9, 10, 9, 3, 2, 4, 3] + [8, 8, 9, 8, 8, 9, 8, 8] + [10, 0]
+    s = [9, 9, 10, 9, 3, 2, 4, 3, 8, 8, 9, 8, 8, 9, 8, 8, 10, 0]
     after = [False] * 4 + [True] * 4 + [False] * 4 + [True] * 4 + [False, True]
     d = satisfaction_drops(ids, s, np.array(after))
     assert ["a"] == d.customer_ids.tolist()

@@ -119,6 +119,64 @@ def _check_texts_labels(texts: Any, labels: Any) -> tuple[list[str], npt.NDArray
     return tx, y
 
 
+def _lbfgs(
+    f: Any, x0: npt.NDArray[np.float64], *, max_iter: int, tol: float, memory: int = 10
+) -> tuple[npt.NDArray[np.float64], int, bool]:
+    """Minimise a smooth convex ``f`` (returning value and gradient) by L-BFGS.
+
+    A plain NumPy two-loop recursion with Armijo backtracking: for the hundreds of
+    thousands of hashed features here it is much faster per iteration than SciPy's
+    bound-constrained Fortran L-BFGS-B, which does work we do not need. Stops when the
+    relative decrease of ``f`` falls below ``tol`` or the largest gradient component
+    below ``tol``. Returns ``(x, iterations, converged)``.
+    """
+    x = x0.copy()
+    fx, g = f(x)
+    hist: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]] = []
+    for it in range(1, max_iter + 1):
+        q = g.copy()
+        alphas = []
+        for s_, y_, rho in reversed(hist):
+            a = rho * float(s_ @ q)
+            q -= a * y_
+            alphas.append(a)
+        if hist:
+            s_, y_, _ = hist[-1]
+            q *= float(s_ @ y_) / float(y_ @ y_)
+        else:
+            q /= max(1.0, float(np.linalg.norm(g)))
+        for (s_, y_, rho), a in zip(hist, reversed(alphas), strict=True):
+            b = rho * float(y_ @ q)
+            q += (a - b) * s_
+        d = -q
+        gd = float(g @ d)
+        if gd >= 0:  # not a descent direction: restart from the gradient
+            hist.clear()
+            d = -g / max(1.0, float(np.linalg.norm(g)))
+            gd = float(g @ d)
+        step = 1.0
+        while True:
+            xn = x + step * d
+            fn, gn = f(xn)
+            if fn <= fx + 1e-4 * step * gd:
+                break
+            step *= 0.5
+            if step < 1e-12:
+                return x, it, False
+        s_ = xn - x
+        y_ = gn - g
+        sy = float(s_ @ y_)
+        if sy > 1e-12:
+            hist.append((s_, y_, 1.0 / sy))
+            if len(hist) > memory:
+                hist.pop(0)
+        done = (fx - fn) <= tol * max(1.0, abs(fn)) or float(np.max(np.abs(gn))) <= tol
+        x, fx, g = xn, fn, gn
+        if done:
+            return x, it, True
+    return x, max_iter, False
+
+
 class SentimentClassifier(BaseEstimator):
     """Char n-gram TF-IDF logistic regression for your own labelled feedback.
 
@@ -164,10 +222,10 @@ class SentimentClassifier(BaseEstimator):
         self,
         ngram_range: tuple[int, int] = (1, 3),
         n_features: int = 2**20,
-        C: float = 4.0,
+        C: float = 10.0,
         sublinear_tf: bool = True,
         max_iter: int = 300,
-        tol: float = 1e-5,
+        tol: float = 1e-7,
         positive_label: Any = None,
     ) -> None:
         self.ngram_range = ngram_range
@@ -229,8 +287,6 @@ class SentimentClassifier(BaseEstimator):
 
     def fit(self, texts: Iterable[str], labels: Any) -> SentimentClassifier:
         """Learn the vocabulary weights and the regression from labelled texts."""
-        from scipy.optimize import minimize
-
         self._validate_params()
         tx, y = _check_texts_labels(texts, labels)
         classes, yi = np.unique(y, return_inverse=True)
@@ -287,24 +343,22 @@ class SentimentClassifier(BaseEstimator):
                 return loss, np.concatenate([gW.ravel(), R.sum(axis=0)])
 
             x0 = np.zeros(d * K + K)
-        res = minimize(
-            f, x0, jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter, "gtol": self.tol}
-        )
-        if not res.success and res.nit >= self.max_iter:
+        sol, n_iter, converged = _lbfgs(f, x0, max_iter=self.max_iter, tol=self.tol)
+        if not converged:
             warnings.warn(
-                f"SentimentClassifier: L-BFGS stopped after {res.nit} iterations without converging "
-                f"({res.message}); raise max_iter",
+                f"SentimentClassifier: L-BFGS stopped after {n_iter} iterations without converging; "
+                "raise max_iter",
                 ConvergenceWarning,
                 stacklevel=2,
             )
         if K == 2:
-            self.coef_ = res.x[:-1]
-            self.intercept_ = float(res.x[-1])
+            self.coef_ = sol[:-1]
+            self.intercept_ = float(sol[-1])
         else:
-            self.coef_ = res.x[: d * K].reshape(d, K)
-            self.intercept_ = res.x[d * K :]
+            self.coef_ = sol[: d * K].reshape(d, K)
+            self.intercept_ = sol[d * K :]
         self.classes_ = classes
-        self.n_iter_ = int(res.nit)
+        self.n_iter_ = n_iter
         return self
 
     # -- prediction ----------------------------------------------------------------------------
