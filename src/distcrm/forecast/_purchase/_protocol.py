@@ -19,7 +19,8 @@ class PurchaseModel(Protocol):
     """A customer-base purchase model (BG/NBD, MBG/NBD, Pareto/NBD or your own).
 
     The contract: ``fit(summary)`` learns from a :class:`~distcrm.data.CustomerSummary`
-    (frequency, recency, T) and returns ``self``; before ``fit`` every prediction raises
+    (frequency, recency, T), keeps its parameters in ``params_`` (a mapping of name
+    to value) and returns ``self``; before ``fit`` every prediction raises
     :class:`~distcrm.errors.NotFittedError`; predictions take a summary in the unit the
     model was fitted in and return one finite value per customer, never NaN.
     ``distcrm.testing.estimators.estimator_checks`` checks the estimator side of it.
@@ -30,8 +31,6 @@ class PurchaseModel(Protocol):
     >>> isinstance(BetaGeoModel(), PurchaseModel), isinstance(ParetoNBDModel(), PurchaseModel)
     (True, True)
     """
-
-    params_: dict[str, float]
 
     def fit(self, summary: CustomerSummary) -> Self:
         """Learn the model's parameters from ``summary``; return ``self``."""
