@@ -351,6 +351,7 @@ class SentimentClassifier(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        self.intercept_: float | npt.NDArray[np.float64]
         if K == 2:
             self.coef_ = sol[:-1]
             self.intercept_ = float(sol[-1])
