@@ -34,6 +34,7 @@ __all__ = [
     "plotting",
     "recommend",
     "routing",
+    "scale",
     "segmentation",
     "serialization",
     "show_versions",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import distcrm.plotting as plotting
     import distcrm.recommend as recommend
     import distcrm.routing as routing
+    import distcrm.scale as scale
     import distcrm.segmentation as segmentation
     import distcrm.serialization as serialization
     import distcrm.storage as storage

@@ -396,8 +396,10 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     names = ctx.names
     expected_orders = float(p_week.sum())
     lines = [
-        f"{panel.n_series} items over {panel.n_periods} complete weeks; forecaster "
-        f"{type(engines.forecaster).__name__}; the coming week is the first forecast week.",
+        (
+            f"{panel.n_series} items over {panel.n_periods} complete weeks; forecaster "
+            f"{type(engines.forecaster).__name__}; the coming week is the first forecast week."
+        ),
         (
             f"Expected demand next week: {fc.mean[:, 0].sum():,.0f} units; "
             f"{expected_orders:,.0f} customers expected to order (sum of probabilities)."
@@ -557,34 +559,32 @@ def _kpis(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
 
 
 def _feedback(ctx: _Context, engines: Engines, _tl: float, seed: int) -> Section:
-    from distcrm.feedback import case_sla, compare, escalation_list, nps
+    from distcrm.feedback import case_sla, escalation_list, lateness_effect, negative_aspects, nps
 
     scores = np.array([f.nps for f in ctx.feedback if f.nps is not None], dtype=float)
     overall = nps(scores, method="bootstrap", random_state=seed)
     lines = [
         f"NPS {overall.value:+.1f} (95 % CI {overall.ci_low:+.1f} to {overall.ci_high:+.1f}, n={overall.n}).",
     ]
-    # lateness effect: join feedback to its shipment
+    # lateness effect: each answer joined to its shipment (minutes past the promised window)
     by_id = {s.id: s for s in ctx.shipments}
-    late_flags: list[bool] = []
+    lateness: list[float] = []
     late_scores: list[float] = []
-    for f in ctx.feedback:
-        s = by_id.get(f.shipment_id or "")
-        if f.nps is None or s is None or s.delivered_at is None or s.planned_window is None:
+    for fb in ctx.feedback:
+        s = by_id.get(fb.shipment_id or "")
+        if fb.nps is None or s is None or s.delivered_at is None or s.planned_window is None:
             continue
-        late_flags.append(s.delivered_at > s.planned_window.end + dt.timedelta(minutes=15))
-        late_scores.append(float(f.nps))
-    flags = np.array(late_flags, dtype=bool)
-    vals = np.array(late_scores)
-    on_time_nps = nps(vals[~flags])
-    late_nps = nps(vals[flags])
-    if not on_time_nps.is_empty and not late_nps.is_empty:
-        change = compare(on_time_nps, late_nps)
+        lateness.append((s.delivered_at - s.planned_window.end).total_seconds() / 60.0)
+        late_scores.append(float(fb.nps))
+    effect = lateness_effect(np.array(lateness), np.array(late_scores), threshold=15.0)
+    ctx.results["lateness_effect"] = effect
+    if not effect.on_time.is_empty and not effect.late.is_empty:
+        d = effect.difference
         lines.append(
-            f"Lateness effect: NPS {on_time_nps.value:+.1f} on time (n={on_time_nps.n}) vs "
-            f"{late_nps.value:+.1f} late (n={late_nps.n}); difference {change.difference:+.1f} "
-            f"(95 % CI {change.ci_low:+.1f} to {change.ci_high:+.1f})"
-            + (", significant." if change.significant() else ", not significant.")
+            f"Lateness effect (late = more than 15 minutes after the window): NPS {effect.on_time.value:+.1f} "
+            f"on time (n={effect.on_time.n}) vs {effect.late.value:+.1f} late (n={effect.late.n}); "
+            f"difference {d.difference:+.1f} (95 % CI {d.ci_low:+.1f} to {d.ci_high:+.1f})"
+            + (", significant." if d.significant() else ", not significant.")
         )
     # SLA breaches
     open_cases = [c for c in ctx.cases if c.status not in {CaseStatus.CLOSED}]
@@ -596,34 +596,21 @@ def _feedback(ctx: _Context, engines: Engines, _tl: float, seed: int) -> Section
         f"{len(escalate)} to escalate now."
     )
     lines += [f"  escalate {st.case_id} ({st.priority}, {st.status})" for st in escalate[:5]]
-    # top negative aspects
-    texts = [f.text for f in ctx.feedback if f.text]
+    # top negative aspects of the free-text comments
+    texts = [fb.text for fb in ctx.feedback if fb.text]
     pol = engines.sentiment.polarities(texts) if texts else np.zeros(0)
-    negative = [t for t, p in zip(texts, pol, strict=True) if p < -0.05]
-    ctx.results.update(nps=overall, polarity=pol)
-    aspects = _aspect_counts(negative)
+    aspects = negative_aspects(texts, pol)
+    ctx.results.update(nps=overall, polarity=pol, aspects=aspects)
     lines.append(
-        f"Sentiment of {len(texts)} comments: {len(negative)} negative ({len(negative) / max(len(texts), 1):.0%})."
+        f"Sentiment of {aspects.n_texts} comments: {aspects.n_negative} negative "
+        f"({aspects.n_negative / max(aspects.n_texts, 1):.0%}); the aspects they name most:"
     )
-    rows = tuple((aspect, n) for aspect, n in aspects)
     return Section(
         title="Feedback",
         lines=tuple(lines),
         headers=("negative aspect", "comments"),
-        rows=rows,
+        rows=tuple(aspects.top(4)),
     )
-
-
-def _aspect_counts(texts: Sequence[str]) -> list[tuple[str, int]]:
-    try:
-        from distcrm.feedback import aspect_tags  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - older feedback package
-        return []
-    counts: dict[str, int] = {}
-    for t in texts:
-        for a in aspect_tags(t):
-            counts[a] = counts.get(a, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _care(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
