@@ -16,7 +16,7 @@ __all__ = ["ParetoNBDModel"]
 FloatArray = npt.NDArray[np.float64]
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(64)
-_Q_NODES, _Q_WEIGHTS = np.polynomial.legendre.leggauss(20)
+_Q_NODES, _Q_WEIGHTS = np.polynomial.legendre.leggauss(16)
 _Q_S = (_Q_NODES + 1.0) / 2.0
 _Q_LOGW = np.log(_Q_WEIGHTS / 2.0)
 
@@ -35,28 +35,29 @@ def _rowdot(pi: FloatArray, v: FloatArray) -> FloatArray:
     return out
 
 
-def _integral_nodes(
-    alpha: float, beta: float, k: FloatArray, s: float, tx: FloatArray, T: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Nodes ``τ`` in ``[t_x, T]`` and log quadrature weights for ``∫ (β+τ)^-(s+1) (α+τ)^-k dτ``.
+def _rowdot3(pi: FloatArray, u: FloatArray, v: FloatArray) -> FloatArray:
+    """Per-row ``sum_j pi[i, j] u[i, j] v[i, j]`` in one pass."""
+    out: FloatArray = np.einsum("ij,ij,ij->i", pi, u, v)
+    return out
 
-    In ``y = log((m+τ)/(m+t_x))`` (``m = max(α, β)``) the integrand times ``dτ/dy`` is
-    ``exp(-∫ρ(y) dy)`` with a smooth decay rate ``ρ(y)`` that falls to
-    ``ρ(Y) >= k + s`` at the far end: an analytic function of ``y``, integrated by
-    Gauss–Legendre on ``[0, min(Y, 36/ρ(Y))]`` (beyond, the integrand is below
-    ``e^-36`` of its start). The log weights include the Jacobian ``dτ/dy``.
+
+def _node_span(
+    alpha: float, beta: float, k: FloatArray, s: float, tx: FloatArray, T: FloatArray
+) -> FloatArray:
+    """Per customer, the ``y`` range of the quadrature of ``∫ (β+τ)^-(s+1) (α+τ)^-k dτ``.
+
+    In ``y = log((m+τ)/(m+t_x))`` (``m = min(α, β)``) the integrand times ``dτ/dy`` is
+    ``exp(-∫ρ(y) dy)`` with a smooth decay rate ``ρ(y)`` between ``ρ(0)`` and ``ρ(Y)``
+    (``Y`` at ``τ = T``): an analytic function of ``y``, integrated by Gauss–Legendre on
+    ``[0, min(Y, 36 / min ρ)]`` (beyond, the integrand is below ``e^-36`` of its start).
     """
     m = min(alpha, beta)
     base = m + tx
     mT = m + T
     rho0 = base * (k / (alpha + tx) + (s + 1.0) / (beta + tx)) - 1.0
     rho1 = mT * (k / (alpha + T) + (s + 1.0) / (beta + T)) - 1.0
-    Y = np.minimum(np.log(mT / base), 36.0 / np.maximum(np.minimum(rho0, rho1), 1e-3))
-    y = Y[:, None] * _Q_S[None, :]
-    mt = base[:, None] * np.exp(y)  # m + τ
-    tau = mt - m
-    lw = _Q_LOGW[None, :] + np.log(mt) + np.log(np.maximum(Y, 1e-300))[:, None]
-    return tau, lw
+    out: FloatArray = np.minimum(np.log(mT / base), 36.0 / np.maximum(np.minimum(rho0, rho1), 1e-3))
+    return out
 
 
 def _log_a0(
@@ -94,8 +95,9 @@ class ParetoNBDModel(PurchaseModelBase):
     The likelihood's closed form needs a Gauss hypergeometric function whose
     derivatives in its parameters have no closed form. The fit instead writes the
     dropout term as an integral over the time of death and evaluates it, its gradient
-    and its Hessian with one Gauss–Legendre rule per customer (vectorised; equal to the
-    closed form to about 1e-12), so it is a damped Newton iteration like
+    and its Hessian with one 16-node Gauss–Legendre rule per customer (vectorised; equal
+    to the closed form to about 1e-14 near typical fits, 1e-9 at worst over a wide
+    parameter box), so it is a damped Newton iteration like
     :class:`BetaGeoModel`'s. Predictions use the closed form.
 
     Parameters
@@ -146,22 +148,41 @@ class ParetoNBDModel(PurchaseModelBase):
         ``C = Γ(k) α^r β^s / Γ(r)`` and ``I = ∫_{t_x}^T (β+τ)^-(s+1) (α+τ)^-k dτ``
         (purchases at rate λ until the customer dies at τ). ``I`` and its derivatives
         (the integrals of the integrand times ``-log(α+τ)``, ``-k/(α+τ)``, …) come from
-        one Gauss–Legendre rule per customer, vectorised, in a variable that makes the
-        integrand's power-law decay exact (see :func:`_integral_nodes`). It agrees with
-        the hypergeometric closed form (:meth:`_ll_rows`) to about 1e-12.
+        one Gauss–Legendre rule per customer, vectorised, in ``y = log((m+τ)/(m+t_x))``
+        where the integrand is smooth (see :func:`_node_span`). It agrees with the
+        hypergeometric closed form (:meth:`_ll_rows`) to about 1e-14 near typical fits.
         """
         r, alpha, s, beta = (float(v) for v in p)
         ux, uw = rows.ux, rows.ux_w
         x, tx, T, w = rows.x, rows.tx, rows.T, rows.w
         k = x + r
-        tau, lwq = _integral_nodes(alpha, beta, k, s, tx, T)
-        La = np.log(alpha + tau)
-        Lb = np.log(beta + tau)
-        lf = lwq - k[:, None] * La - (s + 1.0) * Lb  # log of weight × integrand at each node
-        lmax = lf.max(axis=1)
-        pi = np.exp(lf - lmax[:, None])
+        s1 = s + 1.0
+        # nodes in y = log((m+τ)/(m+t_x)), m = min(α, β) (see _node_span): m+τ = (m+t_x) e^y,
+        # so log(m+τ) is free and one of log(α+τ), log(β+τ) is it; arrays are (customers, nodes)
+        m = min(alpha, beta)
+        base = m + tx
+        Y = _node_span(alpha, beta, k, s, tx, T)
+        y = np.multiply(Y[:, None], _Q_S[None, :])
+        mt = np.exp(y)
+        mt *= base[:, None]  # m + τ
+        Lmt = np.add(y, np.log(base)[:, None], out=y)  # log(m + τ)
+        alpha_min = alpha <= beta
+        if alpha_min:
+            La, Lb = Lmt, np.log(mt + (beta - m))
+        else:
+            La, Lb = np.log(mt + (alpha - m)), Lmt
+        # log(weight × integrand × dτ/dy) = logw + log(m+τ) - k log(α+τ) - (s+1) log(β+τ)
+        lf = np.multiply(Lb, -s1) if alpha_min else np.multiply(La, -k[:, None])
+        if alpha_min:
+            lf -= (k - 1.0)[:, None] * La
+        else:
+            lf += (1.0 - s1) * Lb
+        lf += _Q_LOGW[None, :] + np.log(np.maximum(Y, 1e-300))[:, None]
+        ref = lf[:, 0].copy()  # the integrand (in y) decreases: the first node is near the top
+        lf -= ref[:, None]
+        pi = np.exp(lf, out=lf)
         tot = pi.sum(axis=1)
-        logI = lmax + np.log(tot)
+        logI = ref + np.log(tot)
         LaT = np.log(alpha + T)
         LbT = np.log(beta + T)
         P1 = -k * LaT - s * LbT
@@ -171,22 +192,23 @@ class ParetoNBDModel(PurchaseModelBase):
         ll = float(uw @ g_u) + rows.n * (r * np.log(alpha) + s * np.log(beta)) + _dot(w, mix)
         if order == 0:
             return ll, np.zeros(4), np.zeros((4, 4))
-        pi /= tot[:, None]  # normalised node weights: E_pi[.] is the derivative of log I
-        ia = 1.0 / (alpha + tau)
-        ib = 1.0 / (beta + tau)
+        inv_tot = 1.0 / tot  # E_pi[.] = rowdot(pi, .) / tot is the derivative of log I
+        ia = np.reciprocal(mt) if alpha_min else np.reciprocal(mt + (alpha - m))
+        ib = np.reciprocal(mt + (beta - m)) if alpha_min else np.reciprocal(mt)
+        del mt
         # first derivatives of log I: (r, alpha, s, beta)
-        EL_a = _rowdot(pi, La)
-        E_ia = _rowdot(pi, ia)
-        EL_b = _rowdot(pi, Lb)
-        E_ib = _rowdot(pi, ib)
-        dI = np.stack([-EL_a, -k * E_ia, -EL_b, -(s + 1.0) * E_ib])
+        EL_a = _rowdot(pi, La) * inv_tot
+        E_ia = _rowdot(pi, ia) * inv_tot
+        EL_b = _rowdot(pi, Lb) * inv_tot
+        E_ib = _rowdot(pi, ib) * inv_tot
+        dI = np.stack([-EL_a, -k * E_ia, -EL_b, -s1 * E_ib])
         d1 = np.stack([-LaT, -k / (alpha + T), -LbT, -s / (beta + T)])
         d2 = dI.copy()
         d2[2] += 1.0 / s
         w2 = sp.expit(P2 - P1)
         w1 = 1.0 - w2
         ww1, ww2 = w * w1, w * w2
-        grad = d1 @ ww1 + d2 @ ww2
+        grad = np.einsum("ij,j->i", d1, ww1) + np.einsum("ij,j->i", d2, ww2)
         grad[0] += float(uw @ (sp.digamma(r + ux) - sp.digamma(r))) + rows.n * np.log(alpha)
         grad[1] += rows.n * r / alpha
         grad[2] += rows.n * np.log(beta)
@@ -195,18 +217,17 @@ class ParetoNBDModel(PurchaseModelBase):
             return ll, grad, np.zeros((4, 4))
         H = np.zeros((4, 4))
         # second moments under pi of the integrand's log-derivatives, minus dI dI'
-        EL_a2 = _rowdot(pi, La * La)
-        EL_b2 = _rowdot(pi, Lb * Lb)
-        E_ia2 = _rowdot(pi, ia * ia)
-        E_ib2 = _rowdot(pi, ib * ib)
-        EL_ab = _rowdot(pi, La * Lb)
-        E_La_ia = _rowdot(pi, La * ia)
-        E_La_ib = _rowdot(pi, La * ib)
-        E_Lb_ia = _rowdot(pi, Lb * ia)
-        E_Lb_ib = _rowdot(pi, Lb * ib)
-        E_ia_ib = _rowdot(pi, ia * ib)
+        EL_a2 = _rowdot3(pi, La, La) * inv_tot
+        EL_b2 = _rowdot3(pi, Lb, Lb) * inv_tot
+        E_ia2 = _rowdot3(pi, ia, ia) * inv_tot
+        E_ib2 = _rowdot3(pi, ib, ib) * inv_tot
+        EL_ab = _rowdot3(pi, La, Lb) * inv_tot
+        E_La_ia = _rowdot3(pi, La, ia) * inv_tot
+        E_La_ib = _rowdot3(pi, La, ib) * inv_tot
+        E_Lb_ia = _rowdot3(pi, Lb, ia) * inv_tot
+        E_Lb_ib = _rowdot3(pi, Lb, ib) * inv_tot
+        E_ia_ib = _rowdot3(pi, ia, ib) * inv_tot
         k2 = k * k
-        s1 = s + 1.0
         # d2 log I = E[d2 lf] + Cov(d lf), lf' = (-La, -k ia, -Lb, -s1 ib)
         HI = np.empty((4, 4, x.shape[0]))
         HI[0, 0] = EL_a2 - EL_a**2
