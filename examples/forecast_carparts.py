@@ -21,11 +21,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from distcrm.datasets import load_carparts  # noqa: E402
-from distcrm.forecast import (  # noqa: E402
+from distcrm.datasets import load_carparts
+from distcrm.forecast import (
     ADIDA,
     ETS,
     IMAPA,
@@ -79,7 +79,9 @@ def main(out_dir: Path) -> None:
     lo, hi = fc.interval(0.9)
     inside = float(((test.values >= lo) & (test.values <= hi)).mean())
     print(f"\n90 % intervals cover {inside:.1%} of the {test.values.size:,} test points (target 88-92 %)")
-    print(f"MASE over {acc.mase.size} series; {acc.excluded_ids.size} all-zero histories excluded (zero scale)")
+    print(
+        f"MASE over {acc.mase.size} series; {acc.excluded_ids.size} all-zero histories excluded (zero scale)"
+    )
     methods, counts = np.unique(fc.method.astype(str), return_counts=True)
     print("methods chosen:", dict(zip(methods.tolist(), counts.tolist(), strict=True)))
 
