@@ -44,9 +44,11 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
     """A factory of new, empty stores of one adapter."""
     made: list[Any] = []
     if request.param == "memory":
+
         def make() -> Any:
             return MemoryStore()
     elif request.param == "sqlite":
+
         def make() -> Any:
             s = SQLiteStore(tmp_path / f"s{next(_counter)}.db")
             made.append(s)
@@ -58,6 +60,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
             s = PostgresStore(server.create_database(f"t{next(_counter)}_{id(request) % 100000}"))
             made.append(s)
             return s
+
     yield make
     for s in made:
         s.close()

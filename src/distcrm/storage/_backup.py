@@ -78,8 +78,16 @@ def write_backup(store: BaseStore, path: str | PathLike[str]) -> BackupManifest:
     schema = int(store.schema_version)
     try:
         with gzip.open(tmp, "wb", compresslevel=6) as out, store._unit(write=False) as uow:
-            out.write(_line({"format": FORMAT, "format_version": FORMAT_VERSION,
-                             "schema_version": schema, "created_at": created}))
+            out.write(
+                _line(
+                    {
+                        "format": FORMAT,
+                        "format_version": FORMAT_VERSION,
+                        "schema_version": schema,
+                        "created_at": created,
+                    }
+                )
+            )
             for spec in specs():
                 h = hashlib.sha256()
                 n = 0
@@ -109,7 +117,9 @@ def _records(path: Path) -> Iterator[tuple[int, bytes, Any]]:
                 try:
                     data = json.loads(raw)
                 except (ValueError, UnicodeDecodeError) as exc:
-                    raise IntegrityError(f"backup {str(path)!r} is corrupted: line {no} is not JSON ({exc})") from None
+                    raise IntegrityError(
+                        f"backup {str(path)!r} is corrupted: line {no} is not JSON ({exc})"
+                    ) from None
                 yield no, raw, data
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise IntegrityError(f"backup {str(path)!r} is truncated or corrupted: {exc}") from None
@@ -135,8 +145,10 @@ def _scan(path: Path, *, structure: bool, sink: Any = None) -> BackupManifest:
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise IntegrityError(f"{where} is not a distcrm backup (line 1 has no distcrm-backup header)")
             if data.get("format_version") != FORMAT_VERSION:
-                raise IntegrityError(f"{where} has format version {data.get('format_version')!r}; "
-                                     f"this distcrm reads version {FORMAT_VERSION}")
+                raise IntegrityError(
+                    f"{where} has format version {data.get('format_version')!r}; "
+                    f"this distcrm reads version {FORMAT_VERSION}"
+                )
             header_seen = True
             continue
         if manifest is not None:
@@ -179,10 +191,14 @@ def _scan(path: Path, *, structure: bool, sink: Any = None) -> BackupManifest:
         raise IntegrityError(f"{where} has an unreadable manifest: {exc!r}") from None
     for repo in counts:
         if m.counts.get(repo, 0) != counts[repo]:
-            raise IntegrityError(f"{where} is damaged: {counts[repo]} {repo} records, manifest says {m.counts.get(repo, 0)}")
+            raise IntegrityError(
+                f"{where} is damaged: {counts[repo]} {repo} records, manifest says {m.counts.get(repo, 0)}"
+            )
         expected = m.sha256.get(repo, hashlib.sha256().hexdigest())
         if expected != hashes[repo].hexdigest():
-            raise IntegrityError(f"{where} is damaged: the {repo} records do not match the manifest's SHA-256")
+            raise IntegrityError(
+                f"{where} is damaged: the {repo} records do not match the manifest's SHA-256"
+            )
     unknown = set(m.counts) - set(counts)
     if unknown:
         raise IntegrityError(f"{where} holds repositories this distcrm does not know: {sorted(unknown)}")

@@ -6,20 +6,45 @@ import json
 from typing import Any
 
 from distcrm.errors import IntegrityError, ValidationError
+from distcrm.storage._jsonfast import Mismatch, compiled_encoder, generic_encode
 
-__all__ = ["decode", "encode", "to_doc"]
+__all__ = ["decode", "encode", "full_validate", "to_doc"]
 
 
 def to_doc(obj: Any) -> dict[str, Any]:
     """The converter's dictionary of ``obj``."""
     from distcrm.serialization import to_dict
 
-    return to_dict(obj)  # type: ignore[no-any-return]
+    return to_dict(obj)
+
+
+def full_validate(obj: Any) -> None:
+    """Run the domain's own validation of every field of ``obj`` again (raises ValidationError)."""
+    import attrs
+
+    revalidate = getattr(type(obj), "__attrs_post_init__", None)
+    if revalidate is not None:
+        revalidate(obj)
+    elif attrs.has(type(obj)):
+        attrs.validate(obj)
 
 
 def encode(obj: Any) -> str:
-    """The compact JSON document of ``obj`` (what the SQL adapters store)."""
-    return json.dumps(to_doc(obj), separators=(",", ":"), ensure_ascii=False)
+    """The compact JSON document of ``obj`` (what the SQL adapters store).
+
+    Domain records go through their compiled encoder, which writes the converter's exact
+    text and checks the type of every value on the way; a value of an unexpected type
+    sends the object through the domain's full validation (a ValidationError naming the
+    field) and, should that pass, through the converter itself.
+    """
+    enc = compiled_encoder(type(obj))
+    if enc is not None:
+        try:
+            return enc(obj)
+        except Mismatch:
+            pass
+    full_validate(obj)
+    return generic_encode(obj)
 
 
 def decode(cls: type[Any], doc: str | bytes | dict[str, Any]) -> Any:

@@ -42,7 +42,7 @@ class _MemoryTx:
         tags = spec.tags(obj) if spec.tags is not None else frozenset()
         return (obj, spec.index_values(obj), tags)
 
-    def insert(self, spec: AggregateSpec, objs: Sequence[Any]) -> None:
+    def insert(self, spec: AggregateSpec, objs: Sequence[Any], docs: Sequence[str] = ()) -> None:
         table = self.tables[spec.repo]
         seen: set[str] = set()
         for obj in objs:
@@ -54,7 +54,7 @@ class _MemoryTx:
             self.undo.append((spec.repo, obj.id, None))
             table[obj.id] = row
 
-    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int) -> None:
+    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int, doc: str = "") -> None:
         table = self.tables[spec.repo]
         old = table.get(obj.id)
         if old is None:

@@ -99,8 +99,19 @@ class PostgresServer:
             pw = pwd.getpwnam(self._user)
             os.chown(self._tmp, pw.pw_uid, pw.pw_gid)
         try:
-            res = self._run("initdb", "-D", str(data), "-U", "distcrm", "-A", "trust", "-E", "UTF8",
-                            "--no-locale", "--no-sync")
+            res = self._run(
+                "initdb",
+                "-D",
+                str(data),
+                "-U",
+                "distcrm",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            )
             if res.returncode != 0:
                 raise PostgresUnavailable(f"initdb failed: {res.stderr.strip() or res.stdout.strip()}")
             for _attempt in range(3):
@@ -110,8 +121,19 @@ class PostgresServer:
                     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                     "-c max_connections=40 -c shared_buffers=64MB"
                 )
-                res = self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(Path(self._tmp) / "log"),
-                                "-w", "-t", str(int(self.timeout)), "start")
+                res = self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(data),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(Path(self._tmp) / "log"),
+                    "-w",
+                    "-t",
+                    str(int(self.timeout)),
+                    "start",
+                )
                 if res.returncode == 0:
                     break
             else:

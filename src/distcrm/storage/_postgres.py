@@ -34,7 +34,9 @@ class PostgresStore(SqlStore):
         Seconds to wait for the server.
     """
 
-    def __init__(self, dsn: str, *, connect_timeout: float = 10.0, _schema_target: int = SCHEMA_VERSION) -> None:
+    def __init__(
+        self, dsn: str, *, connect_timeout: float = 10.0, _schema_target: int = SCHEMA_VERSION
+    ) -> None:
         psycopg = import_optional("psycopg", feature="PostgresStore")
         self.dialect = Dialect(
             name="postgresql",

@@ -61,8 +61,16 @@ def _notes_blank(history: Any) -> Any:
 
 def _scrub_customer(c: Any) -> Any:
     return attrs.evolve(
-        c, name=ERASED, contact_points=(), addresses=(), contacts=(), birthday=None, notes="",
-        tax_id=None, website=None, extra={},
+        c,
+        name=ERASED,
+        contact_points=(),
+        addresses=(),
+        contacts=(),
+        birthday=None,
+        notes="",
+        tax_id=None,
+        website=None,
+        extra={},
     )
 
 
@@ -158,7 +166,7 @@ def _pseudonymise(value: Any, h: Callable[[str], str], name: str = "") -> Any:
         return {k: _pseudonymise(v, h, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_pseudonymise(v, h, name) for v in value]
-    is_id = name == "id" or name.endswith("_id") or name.endswith("_ids") or name == "referred_by"
+    is_id = name == "id" or name.endswith(("_id", "_ids")) or name == "referred_by"
     if is_id and isinstance(value, str):
         return h(value)
     return value

@@ -7,6 +7,7 @@ stale update, missing id, malformed input) are written once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import attrs
 
 from distcrm.errors import FieldError, NotFoundError, ValidationError
+from distcrm.storage._codec import encode, full_validate
 from distcrm.storage._spec import AggregateSpec, Query, spec_for, specs, to_micros
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
         Vehicle,
     )
 
-__all__ = ["RepositoryImpl", "UnitOfWork", "make_repository"]
+__all__ = ["RepositoryImpl", "UnitOfWork", "encode_batch", "make_repository", "validate_record"]
 
 T = TypeVar("T")
 
@@ -42,8 +44,8 @@ T = TypeVar("T")
 class _Tx(Protocol):
     """What an adapter provides inside one transaction (private)."""
 
-    def insert(self, spec: AggregateSpec, objs: Sequence[Any]) -> None: ...
-    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int) -> None: ...
+    def insert(self, spec: AggregateSpec, objs: Sequence[Any], docs: Sequence[str]) -> None: ...
+    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int, doc: str) -> None: ...
     def get(self, spec: AggregateSpec, id: str) -> Any | None: ...
     def scan(self, spec: AggregateSpec) -> Iterator[Any]: ...
     def query(self, spec: AggregateSpec, query: Query, params: dict[str, Any]) -> list[Any]: ...
@@ -56,8 +58,8 @@ class Runner(Protocol):
     def __call__(self, fn: Callable[[_Tx], Any], write: bool = False) -> Any: ...
 
 
-def validate_record(spec: AggregateSpec, obj: Any, where: str = "") -> None:
-    """Raise ValidationError unless ``obj`` is a valid instance of the aggregate's class."""
+def _check_identity(spec: AggregateSpec, obj: Any, where: str) -> None:
+    """The cheap checks of every stored object: its class, a non-empty id, a version >= 0."""
     cls = spec.cls
     if not isinstance(obj, cls):
         raise ValidationError.single(
@@ -72,16 +74,45 @@ def validate_record(spec: AggregateSpec, obj: Any, where: str = "") -> None:
         errors.append(FieldError(f"$.{where + '.' if where else ''}version", "must be an int >= 0", version))
     if errors:
         raise ValidationError(errors)
+
+
+def validate_record(spec: AggregateSpec, obj: Any, where: str = "") -> None:
+    """Raise ValidationError unless ``obj`` is a valid instance of the aggregate's class.
+
+    Runs the domain's full validation of every field again (``add`` and ``update``).
+    """
+    _check_identity(spec, obj, where)
     try:
-        revalidate = getattr(type(obj), "__attrs_post_init__", None)
-        if revalidate is not None:
-            revalidate(obj)  # the domain's own validation of every field
-        else:
-            attrs.validate(obj)
+        full_validate(obj)
     except ValidationError as exc:
         raise exc.prefixed(where) if where else exc from None
     except (TypeError, ValueError) as exc:
-        raise ValidationError.single(where or spec.repo, oid, f"is not valid: {exc}") from None
+        raise ValidationError.single(where or spec.repo, obj.id, f"is not valid: {exc}") from None
+
+
+def encode_batch(spec: AggregateSpec, objs: Sequence[Any]) -> list[str]:
+    """The documents of a batch of instances, checking each one's class, id, version and field types.
+
+    The bulk path: an instance of a domain class was validated by its constructor, so its
+    value rules are not run again; the compiled encoder checks the type of every field
+    (a value of the wrong type, e.g. set with ``object.__setattr__``, is sent through
+    the full validation and rejected with its path).
+    """
+    docs: list[str] = []
+    append = docs.append
+    cls = spec.cls
+    for i, obj in enumerate(objs):
+        oid = getattr(obj, "id", None)
+        version = getattr(obj, "version", None)
+        if type(obj) is not cls or type(oid) is not str or not oid or type(version) is not int or version < 0:
+            _check_identity(spec, obj, f"[{i}]")
+        try:
+            append(encode(obj))
+        except ValidationError as exc:
+            raise exc.prefixed(f"[{i}]") from None
+        except (TypeError, ValueError) as exc:
+            raise ValidationError.single(f"[{i}]", oid, f"is not valid: {exc}") from None
+    return docs
 
 
 def _time_param(name: str, value: datetime | None) -> int | None:
@@ -110,19 +141,22 @@ class RepositoryImpl(Generic[T]):
     def add(self, obj: T) -> T:
         """Store a new record as given; raises DuplicateError if its id exists."""
         validate_record(self._spec, obj)
-        self._run(lambda tx: tx.insert(self._spec, [obj]), write=True)
+        docs = [encode(obj)]
+        self._run(lambda tx: tx.insert(self._spec, [obj], docs), write=True)
         return obj
 
     def add_many(self, objs: Iterable[T]) -> int:
         """Store many new records in one batch (the bulk path); returns how many.
 
-        Raises DuplicateError (and stores none of them) if any id exists or repeats.
+        Raises DuplicateError (and stores none of them) if any id exists or repeats, and
+        ValidationError (storing none) for an object of the wrong class or with a field of
+        the wrong type. Instances are trusted to satisfy the value rules their
+        constructor checked; :meth:`add` re-runs the full validation.
         """
         batch = list(objs)
-        for i, obj in enumerate(batch):
-            validate_record(self._spec, obj, f"[{i}]")
+        docs = encode_batch(self._spec, batch)
         if batch:
-            self._run(lambda tx: tx.insert(self._spec, batch), write=True)
+            self._run(lambda tx: tx.insert(self._spec, batch, docs), write=True)
         return len(batch)
 
     def get(self, id: str) -> T:
@@ -142,10 +176,16 @@ class RepositoryImpl(Generic[T]):
         Returns the stored object, whose version is one more. Raises ConflictError for a
         stale version and NotFoundError for an unknown id.
         """
-        validate_record(self._spec, obj)
-        new = attrs.evolve(obj, version=obj.version + 1)  # type: ignore[attr-defined, misc]
-        self._run(lambda tx: tx.replace(self._spec, new, obj.version), write=True)  # type: ignore[attr-defined]
-        return new  # type: ignore[no-any-return]
+        _check_identity(self._spec, obj, "")
+        try:  # the copy goes through the constructor: the domain validates every field
+            new = attrs.evolve(obj, version=obj.version + 1)  # type: ignore[attr-defined, misc]
+        except ValidationError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise ValidationError.single(self._spec.repo, obj.id, f"is not valid: {exc}") from None  # type: ignore[attr-defined]
+        doc = encode(new)  # before the transaction: the write lock is held as briefly as possible
+        self._run(lambda tx: tx.replace(self._spec, new, obj.version, doc), write=True)  # type: ignore[attr-defined]
+        return new
 
     def all(self) -> Iterator[T]:
         """Every record, ordered by id."""
@@ -320,13 +360,17 @@ _REPO_CLASSES: dict[str, type[RepositoryImpl[Any]]] = {
 }
 
 
+@functools.cache
+def _repository_class(repo: str, streaming: bool) -> type[RepositoryImpl[Any]]:
+    base = _REPO_CLASSES.get(repo, RepositoryImpl)
+    if not streaming:
+        return base
+    return type(f"{base.__name__}", (_StreamingRepository, base), {})
+
+
 def make_repository(repo: str, run: Runner, *, streaming: bool) -> RepositoryImpl[Any]:
     """The repository object for ``repo`` bound to ``run``."""
-    base = _REPO_CLASSES.get(repo, RepositoryImpl)
-    cls: type[RepositoryImpl[Any]] = base
-    if streaming:
-        cls = type(f"{base.__name__}", (_StreamingRepository, base), {})
-    return cls(spec_for(repo), run)
+    return _repository_class(repo, streaming)(spec_for(repo), run)
 
 
 class _Repos:

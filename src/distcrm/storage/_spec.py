@@ -181,7 +181,10 @@ def specs() -> tuple[AggregateSpec, ...]:
             "customers",
             "Customer",
             "customers",
-            columns=(Column("segment", "TEXT", _text("segment")), Column("territory", "TEXT", _text("territory"))),
+            columns=(
+                Column("segment", "TEXT", _text("segment")),
+                Column("territory", "TEXT", _text("territory")),
+            ),
             indexes=(("segment",), ("territory",)),
             queries={
                 "by_segment": Query((Cond("segment", "=", "segment"),)),
@@ -199,11 +202,18 @@ def specs() -> tuple[AggregateSpec, ...]:
             "interactions",
             "Interaction",
             "interactions",
-            columns=(Column("customer_id", "TEXT", _attr("customer_id")), Column("at", "BIGINT", _time("at"))),
+            columns=(
+                Column("customer_id", "TEXT", _attr("customer_id")),
+                Column("at", "BIGINT", _time("at")),
+            ),
             indexes=(("customer_id", "at"),),
             queries={
                 "by_customer": Query(
-                    (Cond("customer_id", "=", "customer_id"), Cond("at", ">=", "start"), Cond("at", "<", "end")),
+                    (
+                        Cond("customer_id", "=", "customer_id"),
+                        Cond("at", ">=", "start"),
+                        Cond("at", "<", "end"),
+                    ),
                     ("at",),
                 ),
             },
@@ -219,7 +229,9 @@ def specs() -> tuple[AggregateSpec, ...]:
             ),
             indexes=(("customer_id", "created_at"), ("created_at",)),
             queries={
-                "in_range": Query((Cond("created_at", ">=", "start"), Cond("created_at", "<", "end")), ("created_at",)),
+                "in_range": Query(
+                    (Cond("created_at", ">=", "start"), Cond("created_at", "<", "end")), ("created_at",)
+                ),
                 "by_customer": Query(
                     (
                         Cond("customer_id", "=", "customer_id"),
@@ -242,7 +254,9 @@ def specs() -> tuple[AggregateSpec, ...]:
             ),
             indexes=(("status", "planned_day"), ("planned_day",), ("order_id",), ("customer_id",)),
             queries={
-                "by_status": Query((Cond("status", "=", "status"), Cond("planned_day", "=", "day")), ("planned_day",)),
+                "by_status": Query(
+                    (Cond("status", "=", "status"), Cond("planned_day", "=", "day")), ("planned_day",)
+                ),
                 "on_day": Query((Cond("planned_day", "=", "day"),)),
                 "by_order": Query((Cond("order_id", "=", "order_id"),)),
                 "by_customer": _BY_CUSTOMER,
@@ -267,7 +281,9 @@ def specs() -> tuple[AggregateSpec, ...]:
             ),
             indexes=(("is_open", "due_at"), ("customer_id",)),
             queries={
-                "breaching_sla": Query((Cond("is_open", "=", "open"), Cond("due_at", "<", "at")), ("due_at",)),
+                "breaching_sla": Query(
+                    (Cond("is_open", "=", "open"), Cond("due_at", "<", "at")), ("due_at",)
+                ),
                 "by_customer": _BY_CUSTOMER,
             },
         ),
@@ -289,14 +305,19 @@ def specs() -> tuple[AggregateSpec, ...]:
                 Column("customer_id", "TEXT", _attr("customer_id")),
             ),
             indexes=(("campaign_id",), ("customer_id",)),
-            queries={"by_campaign": Query((Cond("campaign_id", "=", "campaign_id"),)), "by_customer": _BY_CUSTOMER},
+            queries={
+                "by_campaign": Query((Cond("campaign_id", "=", "campaign_id"),)),
+                "by_customer": _BY_CUSTOMER,
+            },
         ),
     )
 
 
+@functools.cache
+def _by_repo() -> dict[str, AggregateSpec]:
+    return {s.repo: s for s in specs()}
+
+
 def spec_for(repo: str) -> AggregateSpec:
     """The declaration of repository ``repo`` (``"customers"``)."""
-    for s in specs():
-        if s.repo == repo:
-            return s
-    raise KeyError(repo)
+    return _by_repo()[repo]

@@ -8,6 +8,7 @@ record's converter JSON. Side tables: ``customer_tags`` (for the tag query),
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -15,13 +16,11 @@ import attrs
 
 from distcrm.errors import ConflictError, DuplicateError, IntegrityError, NotFoundError
 from distcrm.storage._codec import decode, encode
-from distcrm.storage._lines import order_keys_needed, order_line_rows
+from distcrm.storage._lines import ROW_COLUMNS, order_keys_needed, order_line_rows
 from distcrm.storage._spec import AggregateSpec, Query, spec_for, specs
 from distcrm.storage._store import BaseStore
 
 __all__ = ["SCHEMA_VERSION", "Dialect", "SqlStore", "SqlTx", "migrations"]
-
-_CHUNK = 500
 
 
 @attrs.frozen
@@ -44,8 +43,10 @@ def _table_ddl(d: Dialect, s: AggregateSpec) -> list[str]:
     cols = "".join(f", {c.name} {c.sqltype}" for c in s.columns)
     check = " CHECK (json_valid(doc))" if d.name == "sqlite" else ""
     out = [
-        f"CREATE TABLE {s.table} (id TEXT PRIMARY KEY, version BIGINT NOT NULL CHECK (version >= 0), "
-        f"doc {d.json_type} NOT NULL{check}{cols})"
+        (
+            f"CREATE TABLE {s.table} (id TEXT PRIMARY KEY, version BIGINT NOT NULL CHECK (version >= 0), "
+            f"doc {d.json_type} NOT NULL{check}{cols})"
+        )
     ]
     for ix in s.indexes:
         out.append(f"CREATE INDEX {s.table}_{'_'.join(ix)} ON {s.table} ({', '.join(ix)})")
@@ -67,11 +68,13 @@ def _v1(d: Dialect) -> list[str]:
 def _v2(d: Dialect) -> list[str]:
     return [
         f"CREATE TABLE id_keys (key {d.key_pk}, id TEXT NOT NULL UNIQUE)",
-        "CREATE TABLE order_lines (order_id TEXT NOT NULL, line_no INTEGER NOT NULL, "
-        "customer_key BIGINT NOT NULL, product_key BIGINT NOT NULL, order_key BIGINT NOT NULL, "
-        "ts BIGINT NOT NULL, ts_local BIGINT NOT NULL, state BIGINT NOT NULL, "
-        "quantity BIGINT NOT NULL, unit_price BIGINT NOT NULL, discount BIGINT NOT NULL, "
-        "amount BIGINT NOT NULL, currency TEXT NOT NULL)",
+        (
+            "CREATE TABLE order_lines (order_id TEXT NOT NULL, line_no INTEGER NOT NULL, "
+            "customer_key BIGINT NOT NULL, product_key BIGINT NOT NULL, order_key BIGINT NOT NULL, "
+            "ts BIGINT NOT NULL, ts_local BIGINT NOT NULL, state BIGINT NOT NULL, "
+            "quantity BIGINT NOT NULL, unit_price BIGINT NOT NULL, discount BIGINT NOT NULL, "
+            "amount BIGINT NOT NULL, currency TEXT NOT NULL)"
+        ),
         "CREATE INDEX order_lines_order ON order_lines (order_id)",
         "CREATE INDEX order_lines_ts ON order_lines (ts)",
     ]
@@ -101,6 +104,10 @@ def migrations() -> list[Migration]:
 
 SCHEMA_VERSION = 2
 
+LINES_INSERT = (
+    f"INSERT INTO order_lines ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+)
+
 
 class SqlTx:
     """One transaction on a DB-API connection (the adapter begins and ends it)."""
@@ -120,47 +127,59 @@ class SqlTx:
 
     # -- id keys -------------------------------------------------------------------------------
     def keys_for(self, ids: set[str]) -> dict[str, int]:
+        """The integer key of every id in ``ids`` (new ids get new keys); the store's cache."""
         cache = self.store._key_cache
         missing = [i for i in ids if i not in cache]
         if missing:
             self._load_keys(missing)
-            new = [i for i in missing if i not in cache]
+            new = sorted(i for i in missing if i not in cache)
             if new:
-                self.many("INSERT INTO id_keys (id) VALUES (?) ON CONFLICT (id) DO NOTHING", [(i,) for i in new])
-                self._load_keys(new)
-            self.store._touched_keys = True
+                self.store._touched_keys = True
+                if self.d.name == "sqlite":
+                    # one writer at a time (BEGIN IMMEDIATE): number the new ids ourselves
+                    top = self.ex("SELECT coalesce(max(key), 0) FROM id_keys").fetchone()[0]
+                    fresh = dict(zip(new, range(int(top) + 1, int(top) + 1 + len(new)), strict=True))
+                    self.cur.executemany(
+                        "INSERT INTO id_keys (key, id) VALUES (?, ?)", zip(fresh.values(), fresh, strict=True)
+                    )
+                    cache.update(fresh)
+                else:
+                    self.many(
+                        "INSERT INTO id_keys (id) VALUES (?) ON CONFLICT (id) DO NOTHING", [(i,) for i in new]
+                    )
+                    self._load_keys(new)
         return cache
 
     def _load_keys(self, ids: list[str]) -> None:
         cache = self.store._key_cache
-        for k in range(0, len(ids), _CHUNK):
-            chunk = ids[k : k + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, id in self.ex(f"SELECT key, id FROM id_keys WHERE id IN ({marks})", chunk).fetchall():
-                cache[id] = int(key)
+        if self.d.name == "sqlite":
+            sql = "SELECT key, id FROM id_keys WHERE id IN (SELECT value FROM json_each(?))"
+            rows = self.ex(sql, (json.dumps(ids),)).fetchall()
+        else:
+            rows = self.ex("SELECT key, id FROM id_keys WHERE id = ANY(?)", (ids,)).fetchall()
+        for key, id in rows:
+            cache[id] = int(key)
 
     # -- writes --------------------------------------------------------------------------------
     def _existing(self, spec: AggregateSpec, ids: Sequence[str]) -> list[str]:
-        found: list[str] = []
-        for k in range(0, len(ids), _CHUNK):
-            chunk = list(ids[k : k + _CHUNK])
-            marks = ",".join("?" * len(chunk))
-            found += [r[0] for r in self.ex(f"SELECT id FROM {spec.table} WHERE id IN ({marks})", chunk)]
-        return found
+        if self.d.name == "sqlite":
+            sql = f"SELECT id FROM {spec.table} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+            return [r[0] for r in self.ex(sql, (json.dumps(list(ids)),))]
+        return [
+            r[0] for r in self.ex(f"SELECT id FROM {spec.table} WHERE id = ANY(?) ORDER BY id", (list(ids),))
+        ]
 
-    def _row(self, spec: AggregateSpec, obj: Any) -> tuple[Any, ...]:
-        return (obj.id, obj.version, encode(obj), *spec.index_values(obj))
+    def _row(self, spec: AggregateSpec, obj: Any, doc: str | None = None) -> tuple[Any, ...]:
+        return (obj.id, obj.version, encode(obj) if doc is None else doc, *spec.index_values(obj))
 
-    def insert(self, spec: AggregateSpec, objs: Sequence[Any]) -> None:
+    def insert(self, spec: AggregateSpec, objs: Sequence[Any], docs: Sequence[str]) -> None:
         ids = [o.id for o in objs]
         if len(set(ids)) != len(ids):
             seen: set[str] = set()
             dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
             raise DuplicateError(spec.kind, dup)
-        existing = self._existing(spec, ids)
-        if existing:
-            raise DuplicateError(spec.kind, existing[0])
-        rows = [self._row(spec, o) for o in objs]
+        get = spec.index_values
+        rows = ((o.id, o.version, doc, *get(o)) for o, doc in zip(objs, docs, strict=True))
         cols = ", ".join(["id", "version", "doc", *(c.name for c in spec.columns)])
         marks = ", ".join([self.d.ph, self.d.ph, self.d.json_param, *(self.d.ph for _ in spec.columns)])
         self.ex("SAVEPOINT distcrm_insert")
@@ -170,7 +189,10 @@ class SqlTx:
         except self.d.integrity_errors as exc:
             self.ex("ROLLBACK TO SAVEPOINT distcrm_insert")
             self.ex("RELEASE SAVEPOINT distcrm_insert")
-            raise DuplicateError(spec.kind, ids[0] if len(ids) == 1 else f"one of {len(ids)} ids") from exc
+            existing = self._existing(spec, ids)
+            if existing:
+                raise DuplicateError(spec.kind, existing[0]) from exc
+            raise IntegrityError(f"the {spec.repo} batch violates a database constraint: {exc}") from exc
         self.ex("RELEASE SAVEPOINT distcrm_insert")
 
     def _write_side(self, spec: AggregateSpec, objs: Sequence[Any], *, replace: bool) -> None:
@@ -187,20 +209,24 @@ class SqlTx:
             self.insert_lines(objs)
 
     def insert_lines(self, orders: Sequence[Any]) -> None:
+        if not orders:
+            return
         keys = self.keys_for(order_keys_needed(orders))
-        self.many(
-            "INSERT INTO order_lines (order_id, line_no, customer_key, product_key, order_key, ts, "
-            "ts_local, state, quantity, unit_price, discount, amount, currency) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            order_line_rows(orders, keys),
-        )
+        self.cur.executemany(LINES_INSERT.replace("?", self.d.ph), order_line_rows(orders, keys))
 
-    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int) -> None:
-        sets = ", ".join(["version = ?", f"doc = {self.d.json_param.replace(self.d.ph, '?')}",
-                          *(f"{c.name} = ?" for c in spec.columns)])
-        row = self._row(spec, obj)
-        cur = self.ex(f"UPDATE {spec.table} SET {sets} WHERE id = ? AND version = ?",
-                      (*row[1:], obj.id, expected_version))
+    def replace(self, spec: AggregateSpec, obj: Any, expected_version: int, doc: str | None = None) -> None:
+        sets = ", ".join(
+            [
+                "version = ?",
+                f"doc = {self.d.json_param.replace(self.d.ph, '?')}",
+                *(f"{c.name} = ?" for c in spec.columns),
+            ]
+        )
+        row = self._row(spec, obj, doc)
+        cur = self.ex(
+            f"UPDATE {spec.table} SET {sets} WHERE id = ? AND version = ?",
+            (*row[1:], obj.id, expected_version),
+        )
         if cur.rowcount != 1:
             found = self.ex(f"SELECT version FROM {spec.table} WHERE id = ?", (obj.id,)).fetchone()
             if found is None:

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
 from distcrm.errors import ValidationError
-from distcrm.storage._lines import MICRO, line_values, local_micros, order_state
+from distcrm.storage._lines import MICRO, line_columns
 from distcrm.storage._spec import to_micros
 
 if TYPE_CHECKING:
@@ -39,35 +38,19 @@ def log_from_orders(orders: Sequence[Any]) -> TransactionLog:
     """
     from distcrm.data import TransactionLog
 
-    cust: list[str] = []
-    item: list[str] = []
-    oid: list[str] = []
-    ts: list[int] = []
-    nums: list[tuple[int, int, int]] = []
-    currencies: set[str] = set()
-    for o in orders:
-        state = order_state(o)
-        if state == 2:
-            continue
-        t = local_micros(o.created_at)
-        for line in o.lines:
-            pid, q, _p, _d, a, cur = line_values(line)
-            cust.append(o.customer_id)
-            item.append(pid)
-            oid.append(o.id)
-            ts.append(t)
-            nums.append((q, a, state))
-            currencies.add(cur)
-    _one_currency(currencies)
-    arr = np.array(nums, dtype=np.int64).reshape(-1, 3)
+    cols = line_columns(orders)
+    _one_currency(cols.currency)
+    idx = cols.order_index
+    state = cols.state[idx]
+    keep = state != 2  # drafts are not purchases
     return TransactionLog.from_arrays(
-        customer=np.array(cust, dtype=object),
-        timestamp=np.array(ts, dtype=np.int64).astype("datetime64[us]"),
-        quantity=arr[:, 0] / MICRO,
-        amount=arr[:, 1] / MICRO,
-        item=np.array(item, dtype=object),
-        order=np.array(oid, dtype=object),
-        cancelled=arr[:, 2] == 1,
+        customer=np.array(cols.customer_ids, dtype=object)[idx][keep],
+        timestamp=cols.ts_local[idx][keep].astype("datetime64[us]"),
+        quantity=cols.quantity[keep] / MICRO,
+        amount=cols.amount[keep] / MICRO,
+        item=np.array(cols.product_ids, dtype=object)[keep],
+        order=np.array(cols.order_ids, dtype=object)[idx][keep],
+        cancelled=state[keep] == 1,
     )
 
 
@@ -101,30 +84,18 @@ def read_sql_log(tx: SqlTx, start: datetime | None, end: datetime | None) -> Tra
     _one_currency(currencies)
     ck, pk, ok, ts, state, qty, amt = cols
     (c_codes, c_ids), (p_codes, p_ids), (o_codes, o_ids) = _ranked(tx, ck, pk, ok)
-    log = TransactionLog.from_arrays(
-        customer=c_codes,
+    return TransactionLog.from_codes(
+        customer_codes=c_codes,
+        customer_ids=c_ids,
         timestamp=ts.astype("datetime64[us]"),
         quantity=qty / MICRO,
         amount=amt / MICRO,
-        item=p_codes,
-        order=o_codes,
+        item_codes=p_codes,
+        item_ids=p_ids,
+        order_codes=o_codes,
+        order_ids=o_ids,
         cancelled=state == 1,
     )
-    return _with_ids(log, c_ids, p_ids, o_ids)
-
-
-def _with_ids(log: Any, c_ids: Any, p_ids: Any, o_ids: Any) -> Any:
-    """Replace the rank codes' id arrays (sorted ints) by the real ids (sorted the same way)."""
-    changes: dict[str, Any] = {
-        "customer_ids": c_ids[log.customer_ids.astype(np.int64)] if len(log.customer_ids) else c_ids[:0],
-        "item_ids": p_ids[log.item_ids.astype(np.int64)] if len(log.item_ids) else p_ids[:0],
-        "order_ids": o_ids[log.order_ids.astype(np.int64)] if len(log.order_ids) else o_ids[:0],
-    }
-    if getattr(log, "returns", None) is not None:
-        changes["returns"] = _with_ids(log.returns, c_ids, p_ids, o_ids)
-    for k in ("customer_ids", "item_ids", "order_ids"):
-        changes[k].flags.writeable = False
-    return attrs.evolve(log, **changes)
 
 
 def _ranked(tx: SqlTx, *key_arrays: I64) -> list[tuple[I64, npt.NDArray[np.object_]]]:
@@ -147,7 +118,9 @@ def _ids_of(tx: SqlTx, keys: I64) -> npt.NDArray[np.object_]:
     for i in range(0, len(lst), 500):
         chunk = lst[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        found.update((int(k), v) for k, v in tx.ex(f"SELECT key, id FROM id_keys WHERE key IN ({marks})", chunk))
+        found.update(
+            (int(k), v) for k, v in tx.ex(f"SELECT key, id FROM id_keys WHERE key IN ({marks})", chunk)
+        )
     ids = np.empty(len(lst), dtype=object)
     ids[:] = [found[k] for k in lst]
     return ids

@@ -40,8 +40,20 @@ UNIQUE_NAME = "Qzxwvhumbrelt Personalname"
 
 T0 = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
 _REPOS = (
-    "customers", "products", "depots", "vehicles", "drivers", "competitors", "interactions", "orders",
-    "shipments", "feedback", "cases", "loyalty", "campaigns", "campaign_contacts",
+    "customers",
+    "products",
+    "depots",
+    "vehicles",
+    "drivers",
+    "competitors",
+    "interactions",
+    "orders",
+    "shipments",
+    "feedback",
+    "cases",
+    "loyalty",
+    "campaigns",
+    "campaign_contacts",
 )
 
 
@@ -52,24 +64,40 @@ def sample_records() -> dict[str, list[Any]]:
     t = T0
     cny = "CNY"
     c1 = d.Customer(
-        id="C-1", name=UNIQUE_NAME, segment="retail", territory="north", tags=frozenset({"vip", "wine"}),
+        id="C-1",
+        name=UNIQUE_NAME,
+        segment="retail",
+        territory="north",
+        tags=frozenset({"vip", "wine"}),
         contact_points=(d.ContactPoint(channel=d.Channel.EMAIL, value="qzxw@example.com"),),
         addresses=(d.Address(line1="1 Qzxw Street", city="Hangzhou", country="CN"),),
-        birthday=dt.date(1980, 2, 3), created_at=t,
+        birthday=dt.date(1980, 2, 3),
+        created_at=t,
     )
-    c2 = d.Customer(id="C-2", name="Bo", segment="horeca", territory="north", tags=frozenset({"vip"}), created_at=t)
+    c2 = d.Customer(
+        id="C-2", name="Bo", segment="horeca", territory="north", tags=frozenset({"vip"}), created_at=t
+    )
     c3 = d.Customer(id="C-3", name="Cy", segment="retail", territory="south", created_at=t)
     price = d.Money.of("35.50", cny)
 
     def order(oid: str, cid: str, day: int, qty: int, status: str = "confirmed") -> Any:
         o = d.Order(
-            id=oid, customer_id=cid, created_at=t + dt.timedelta(days=day), currency=cny,
+            id=oid,
+            customer_id=cid,
+            created_at=t + dt.timedelta(days=day),
+            currency=cny,
             lines=(
                 d.OrderLine(product_id="P-1", quantity=Decimal(qty), unit_price=price),
-                d.OrderLine(product_id="P-2", quantity=Decimal("1.5"), unit_price=d.Money.of("9.99", cny),
-                            discount=Decimal("0.1")),
+                d.OrderLine(
+                    product_id="P-2",
+                    quantity=Decimal("1.5"),
+                    unit_price=d.Money.of("9.99", cny),
+                    discount=Decimal("0.1"),
+                ),
             ),
-            shipping_address=d.Address(line1="1 Qzxw Street", city="Hangzhou", country="CN") if cid == "C-1" else None,
+            shipping_address=d.Address(line1="1 Qzxw Street", city="Hangzhou", country="CN")
+            if cid == "C-1"
+            else None,
         )
         if status == "confirmed":
             o = o.confirm(o.created_at)
@@ -77,48 +105,105 @@ def sample_records() -> dict[str, list[Any]]:
             o = o.confirm(o.created_at).cancel(o.created_at, "changed mind")
         return o
 
-    orders = [order("O-1", "C-1", 0, 2), order("O-2", "C-1", 3, 1), order("O-3", "C-2", 1, 5),
-              order("O-4", "C-3", 10, 1, "cancelled"), order("O-5", "C-3", 12, 4, "draft")]
+    orders = [
+        order("O-1", "C-1", 0, 2),
+        order("O-2", "C-1", 3, 1),
+        order("O-3", "C-2", 1, 5),
+        order("O-4", "C-3", 10, 1, "cancelled"),
+        order("O-5", "C-3", 12, 4, "draft"),
+    ]
     window = d.TimeWindow(start=t + dt.timedelta(days=1, hours=1), end=t + dt.timedelta(days=1, hours=4))
     ships = [
-        d.Shipment(id="S-1", order_id="O-1", customer_id="C-1", planned_window=window,
-                   address=d.Address(line1="1 Qzxw Street", city="Hangzhou", country="CN")),
+        d.Shipment(
+            id="S-1",
+            order_id="O-1",
+            customer_id="C-1",
+            planned_window=window,
+            address=d.Address(line1="1 Qzxw Street", city="Hangzhou", country="CN"),
+        ),
         d.Shipment(id="S-2", order_id="O-3", customer_id="C-2", planned_window=window),
-        d.Shipment(id="S-3", order_id="O-2", customer_id="C-1",
-                   planned_window=d.TimeWindow(start=window.start + dt.timedelta(days=2),
-                                               end=window.end + dt.timedelta(days=2))),
+        d.Shipment(
+            id="S-3",
+            order_id="O-2",
+            customer_id="C-1",
+            planned_window=d.TimeWindow(
+                start=window.start + dt.timedelta(days=2), end=window.end + dt.timedelta(days=2)
+            ),
+        ),
     ]
     sla = d.SlaTargets(first_response=dt.timedelta(hours=4), resolution=dt.timedelta(days=2))
     cases = [
-        d.ComplaintCase(id="K-1", customer_id="C-1", opened_at=t, subject="Late delivery",
-                        description=f"{UNIQUE_NAME} waited all day", sla=sla),
-        d.ComplaintCase(id="K-2", customer_id="C-2", opened_at=t, subject="Broken bottle", sla=sla)
-        .acknowledge(t + dt.timedelta(hours=1)),
+        d.ComplaintCase(
+            id="K-1",
+            customer_id="C-1",
+            opened_at=t,
+            subject="Late delivery",
+            description=f"{UNIQUE_NAME} waited all day",
+            sla=sla,
+        ),
+        d.ComplaintCase(
+            id="K-2", customer_id="C-2", opened_at=t, subject="Broken bottle", sla=sla
+        ).acknowledge(t + dt.timedelta(hours=1)),
         d.ComplaintCase(id="K-3", customer_id="C-2", opened_at=t, subject="Invoice", sla=sla)
-        .acknowledge(t + dt.timedelta(hours=1)).start(t + dt.timedelta(hours=2)).resolve(t + dt.timedelta(hours=3)),
+        .acknowledge(t + dt.timedelta(hours=1))
+        .start(t + dt.timedelta(hours=2))
+        .resolve(t + dt.timedelta(hours=3)),
     ]
     depot = d.Depot(id="D-1", name="Main depot", location=d.GeoPoint(lat=30.2, lon=120.1))
     return {
         "customers": [c1, c2, c3],
-        "products": [d.Product(id="P-1", sku="SKU-1", name="Red wine"), d.Product(id="P-2", sku="SKU-2", name="Cheese")],
+        "products": [
+            d.Product(id="P-1", sku="SKU-1", name="Red wine"),
+            d.Product(id="P-2", sku="SKU-2", name="Cheese"),
+        ],
         "depots": [depot],
-        "vehicles": [d.Vehicle(id="V-1", name="Van 1", capacity_weight_kg=800.0, capacity_volume_m3=6.0, capacity_units=60,
-                               shift=(dt.time(8), dt.time(17)), cost_per_km=d.Money.of("2", cny),
-                               cost_per_hour=d.Money.of("30", cny), fixed_cost=d.Money.of("100", cny), depot_id="D-1")],
+        "vehicles": [
+            d.Vehicle(
+                id="V-1",
+                name="Van 1",
+                capacity_weight_kg=800.0,
+                capacity_volume_m3=6.0,
+                capacity_units=60,
+                shift=(dt.time(8), dt.time(17)),
+                cost_per_km=d.Money.of("2", cny),
+                cost_per_hour=d.Money.of("30", cny),
+                fixed_cost=d.Money.of("100", cny),
+                depot_id="D-1",
+            )
+        ],
         "drivers": [d.Driver(id="DR-1", name="Dee", depot_id="D-1")],
         "competitors": [d.Competitor(id="X-1", name="Rival Ltd", customer_ids=frozenset({"C-2"}))],
         "interactions": [
-            d.Interaction(id="I-1", customer_id="C-1", at=t, channel=d.InteractionChannel.PHONE,
-                          direction=d.Direction.INBOUND, summary=f"{UNIQUE_NAME} called about wine"),
-            d.Interaction(id="I-2", customer_id="C-1", at=t + dt.timedelta(days=5), channel=d.InteractionChannel.EMAIL,
-                          direction=d.Direction.OUTBOUND, summary="Sent offer"),
-            d.Interaction(id="I-3", customer_id="C-2", at=t, channel=d.InteractionChannel.VISIT,
-                          direction=d.Direction.OUTBOUND),
+            d.Interaction(
+                id="I-1",
+                customer_id="C-1",
+                at=t,
+                channel=d.InteractionChannel.PHONE,
+                direction=d.Direction.INBOUND,
+                summary=f"{UNIQUE_NAME} called about wine",
+            ),
+            d.Interaction(
+                id="I-2",
+                customer_id="C-1",
+                at=t + dt.timedelta(days=5),
+                channel=d.InteractionChannel.EMAIL,
+                direction=d.Direction.OUTBOUND,
+                summary="Sent offer",
+            ),
+            d.Interaction(
+                id="I-3",
+                customer_id="C-2",
+                at=t,
+                channel=d.InteractionChannel.VISIT,
+                direction=d.Direction.OUTBOUND,
+            ),
         ],
         "orders": orders,
         "shipments": ships,
-        "feedback": [d.Feedback(id="F-1", customer_id="C-1", at=t, nps=9, text=f"{UNIQUE_NAME} loves it"),
-                     d.Feedback(id="F-2", customer_id="C-2", at=t, nps=3)],
+        "feedback": [
+            d.Feedback(id="F-1", customer_id="C-1", at=t, nps=9, text=f"{UNIQUE_NAME} loves it"),
+            d.Feedback(id="F-2", customer_id="C-2", at=t, nps=3),
+        ],
         "cases": cases,
         "loyalty": [d.LoyaltyAccount(id="L-1", customer_id="C-1", programme_id="GOLD", card_code="CARD-99")],
         "campaigns": [d.Campaign(id="CA-1", name="Spring", channel=d.Channel.EMAIL, starts_at=t)],
@@ -189,10 +274,16 @@ def check_missing_and_duplicate(make: StoreFactory) -> None:
     dup = attrs.evolve(records["customers"][0], name="Other")
     err = _raises(DuplicateError, lambda: store.customers.add(dup))
     assert "C-1" == err.id  # type: ignore[attr-defined]
-    _raises(DuplicateError, lambda: store.orders.add_many([attrs.evolve(records["orders"][0], id="O-new"),
-                                                          records["orders"][1]]))
-    _raises(DuplicateError, lambda: store.products.add_many([records["products"][0]] * 0
-                                                            + [attrs.evolve(records["products"][0], id="P-9")] * 2))
+    _raises(
+        DuplicateError,
+        lambda: store.orders.add_many([attrs.evolve(records["orders"][0], id="O-new"), records["orders"][1]]),
+    )
+    _raises(
+        DuplicateError,
+        lambda: store.products.add_many(
+            [records["products"][0]] * 0 + [attrs.evolve(records["products"][0], id="P-9")] * 2
+        ),
+    )
     assert before == snapshot(store)
 
 
@@ -218,7 +309,7 @@ def check_unit_of_work_is_all_or_nothing(make: StoreFactory) -> None:
     before = snapshot(store)
     from distcrm import domain as d
 
-    class Boom(Exception):
+    class BoomError(Exception):
         pass
 
     try:
@@ -227,8 +318,8 @@ def check_unit_of_work_is_all_or_nothing(make: StoreFactory) -> None:
             uow.customers.update(attrs.evolve(uow.customers.get("C-1"), tags=frozenset()))
             uow.orders.add_many([attrs.evolve(store.orders.get("O-1"), id="O-9")])
             assert "C-9" in [c.id for c in uow.customers.by_tag("vip")]
-            raise Boom
-    except Boom:
+            raise BoomError
+    except BoomError:
         pass
     assert before == snapshot(store)
     assert "O-9" not in store.transaction_log().order_ids.tolist()
@@ -339,7 +430,9 @@ def check_damaged_backup_changes_nothing(make: StoreFactory) -> None:
             "bit flip": raw[: len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 0x40]) + raw[len(raw) // 2 + 1 :],
             "no manifest": gzip.compress(b"\n".join(text.splitlines()[:-1]) + b"\n"),
             "edited record": gzip.compress(text.replace(b'"name":"Bo"', b'"name":"Bx"')),
-            "missing record": gzip.compress(b"\n".join(ln for ln in text.splitlines() if b'"C-3"' not in ln) + b"\n"),
+            "missing record": gzip.compress(
+                b"\n".join(ln for ln in text.splitlines() if b'"C-3"' not in ln) + b"\n"
+            ),
             "not a backup": gzip.compress(b'{"hello": 1}\n'),
         }
         target = make()
@@ -424,9 +517,17 @@ def check_transaction_log(make: StoreFactory) -> None:
         np.testing.assert_array_equal(getattr(expected, field), getattr(log, field), err_msg=field)
 
     def rows(lg: Any) -> list[tuple[Any, ...]]:  # row order within equal keys is not specified
-        return sorted(zip(lg.customer_ids[lg.customer].tolist(), lg.item_ids[lg.item].tolist(),
-                          lg.order_ids[lg.order].tolist(), lg.timestamp.tolist(),
-                          np.round(lg.amount, 6).tolist(), np.round(lg.quantity, 6).tolist(), strict=True))
+        return sorted(
+            zip(
+                lg.customer_ids[lg.customer].tolist(),
+                lg.item_ids[lg.item].tolist(),
+                lg.order_ids[lg.order].tolist(),
+                lg.timestamp.tolist(),
+                np.round(lg.amount, 6).tolist(),
+                np.round(lg.quantity, 6).tolist(),
+                strict=True,
+            )
+        )
 
     assert rows(expected) == rows(log)
     assert 71.0 in log.amount.tolist()
