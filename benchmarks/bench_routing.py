@@ -261,10 +261,10 @@ def report(title: str, res: dict[str, list[dict[str, object]]], anchor: str = "p
     print(f"  -- {title}: medians ({conv} gap)")
     med_anchor = None
     if anchor in res:
-        gaps = [float(r[key]) for r in res[anchor] if key in r]  # type: ignore[arg-type]
+        gaps = [float(r[key]) for r in res[anchor] if key in r and r[key] == r[key]]  # type: ignore[arg-type]
         med_anchor = statistics.median(gaps) if gaps else None
     for e, rows in res.items():
-        gaps = [float(r[key]) for r in rows if key in r]  # type: ignore[arg-type]
+        gaps = [float(r[key]) for r in rows if key in r and r[key] == r[key]]  # type: ignore[arg-type]
         feas = sum(bool(r["feasible"]) for r in rows)
         if not gaps:
             print(f"  {e:<12} no solutions")
@@ -274,7 +274,7 @@ def report(title: str, res: dict[str, list[dict[str, object]]], anchor: str = "p
         ratio = f" | {anchor} {med_anchor:.2f} %" if med_anchor is not None and e != anchor else ""
         print(
             f"  {e:<12} median {conv} gap {med:6.2f} %{ratio}; median vehicles {veh:.0f}; "
-            f"feasible {feas}/{len(rows)}; failures {len(rows) - feas}"
+            f"feasible {feas}/{len(rows)}; failures {len(rows) - feas}; gap over {len(gaps)} with a BKS"
         )
 
 
