@@ -91,13 +91,13 @@ class RFMData:
             raise ValidationError.single("by", by, "must be 'order' or 'day'")
         # the log is sorted by customer, then time: every grouping is a boundary scan
         c = log.customer
-        ts = log.timestamp.astype("datetime64[s]").astype(np.int64)
+        ts = log.timestamp
         order = log.order
         amt = log.amount if log.has_amount else None
         end = np.datetime64(log.end if as_of is None else as_of, "s")
         end_s = int(end.astype(np.int64))
         if as_of is not None:
-            keep = np.flatnonzero(ts <= end_s)
+            keep = np.flatnonzero(ts <= end)
             c, ts, order = c.take(keep), ts.take(keep), order.take(keep)
             amt = amt.take(keep) if amt is not None else None
         if c.shape[0] == 0:
@@ -107,7 +107,7 @@ class RFMData:
         starts = np.concatenate(([0], np.flatnonzero(change) + 1))
         ends = np.concatenate((starts[1:], [c.shape[0]]))
         cust = c.take(starts)
-        last = ts.take(ends - 1)
+        last = ts.take(ends - 1).astype("datetime64[s]").astype(np.int64)
         freq: FloatArray | None = None
         if by == "order" and order.shape[0] and int(order.min()) >= 0:
             # distinct orders per customer: each order belongs to one customer, so count
@@ -125,7 +125,7 @@ class RFMData:
                 )
                 freq = counts.take(cust).astype(np.float64)
         if freq is None:  # distinct purchase days: days are sorted within each customer
-            day = ts // 86400
+            day = ts.astype("datetime64[D]").astype(np.int64)
             new = np.empty(c.shape[0], dtype=bool)
             new[0] = True
             np.logical_or(change, day[1:] != day[:-1], out=new[1:])

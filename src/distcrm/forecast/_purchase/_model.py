@@ -250,12 +250,6 @@ class PurchaseModelBase(BaseEstimator):
             out = self.p_alive_arrays(x, tx, T) * self._expected_alive(tt, x, T)
         return out
 
-    def _unconditional(self, t: FloatArray) -> FloatArray:
-        """``E[X(t)]`` for a new customer at each horizon in ``t`` (no validation)."""
-        z = np.zeros(t.shape[0])
-        with np.errstate(all="ignore"):
-            return self.p_alive_arrays(z, z, z) * self._expected_alive(t.astype(np.float64), z, z)
-
     def p_alive_arrays(self, x: FloatArray, tx: FloatArray, T: FloatArray) -> FloatArray:
         """P(alive) on raw arrays (no validation)."""
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
