@@ -69,7 +69,7 @@ def solve(
     Examples
     --------
     >>> from distcrm.routing import load_solomon
-    >>> plan = solve(load_solomon("R101"), time_limit=0.5, seed=3)
+    >>> plan = solve(load_solomon("C101"), time_limit=0.5, seed=3)
     >>> plan.engine, plan.is_feasible()
     ('pyvrp', True)
     """
