@@ -150,6 +150,11 @@ class PostgresServer:
         self.dsn = f"host=127.0.0.1 port={self.port} user=distcrm dbname=postgres connect_timeout=10"
         return self
 
+    @property
+    def data_dir(self) -> Path | None:
+        """The cluster's data directory (None before start)."""
+        return None if self._tmp is None else Path(self._tmp) / "data"
+
     def create_database(self, name: str) -> str:
         """Create a fresh database and return its DSN."""
         import psycopg

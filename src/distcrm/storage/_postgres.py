@@ -86,11 +86,30 @@ class PostgresStore(SqlStore):
         self._conn.close()
 
     def _after_forget(self) -> None:
-        # Old row versions stay in the heap until vacuumed; VACUUM removes them.
+        # Old row versions stay in the heap until vacuumed; VACUUM removes them from the
+        # tables (their bytes may linger in free space until overwritten: see compact()).
         with self._lock:
-            for s in specs():
-                self._conn.execute(f"VACUUM {s.table}")
-            self._conn.execute("VACUUM customer_tags")
+            for table in self._tables():
+                self._conn.execute(f"VACUUM {table}")
+
+    def _tables(self) -> list[str]:
+        lines = ["order_lines", "id_keys"] if self.has_lines else []
+        return [s.table for s in specs()] + ["customer_tags", *lines]
+
+    def compact(self) -> None:
+        """Rewrite every distcrm table into new files (``VACUUM FULL``), dropping dead row versions.
+
+        After :meth:`~BaseStore.forget_customer`, the erased values are gone from every
+        row at once and plain ``VACUUM`` has made their old row versions unreachable, but
+        their bytes can stay in free space of the table files until overwritten. This
+        rewrites the files, so the live table files hold no trace of them. PostgreSQL's
+        write-ahead log, old files the operating system has not reused, replicas and
+        backups are outside what a client can erase; rotate those by your own policy.
+        ``VACUUM FULL`` locks each table exclusively while it is rewritten.
+        """
+        with self._lock:
+            for table in self._tables():
+                self._conn.execute(f"VACUUM FULL {table}")
 
     def transaction_log(self, start: datetime | None = None, end: datetime | None = None) -> TransactionLog:
         """The order lines created in ``[start, end)``, streamed by binary COPY into NumPy."""

@@ -104,6 +104,9 @@ def migrations() -> list[Migration]:
 
 SCHEMA_VERSION = 2
 
+BULK_REBUILD_MIN = 5_000
+"""From this many records, an insert into a smaller table rebuilds its indexes (SQLite)."""
+
 LINES_INSERT = (
     f"INSERT INTO order_lines ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
 )
@@ -184,8 +187,11 @@ class SqlTx:
         marks = ", ".join([self.d.ph, self.d.ph, self.d.json_param, *(self.d.ph for _ in spec.columns)])
         self.ex("SAVEPOINT distcrm_insert")
         try:
+            rebuild = self._drop_indexes_for_bulk(spec, objs)
             self.cur.executemany(f"INSERT INTO {spec.table} ({cols}) VALUES ({marks})", rows)
             self._write_side(spec, objs, replace=False)
+            for stmt in rebuild:
+                self.ex(stmt)
         except self.d.integrity_errors as exc:
             self.ex("ROLLBACK TO SAVEPOINT distcrm_insert")
             self.ex("RELEASE SAVEPOINT distcrm_insert")
@@ -194,6 +200,32 @@ class SqlTx:
                 raise DuplicateError(spec.kind, existing[0]) from exc
             raise IntegrityError(f"the {spec.repo} batch violates a database constraint: {exc}") from exc
         self.ex("RELEASE SAVEPOINT distcrm_insert")
+
+    def _drop_indexes_for_bulk(self, spec: AggregateSpec, objs: Sequence[Any]) -> list[str]:
+        """For a batch bigger than its table, drop the secondary indexes; returns the DDL to rebuild them.
+
+        SQLite builds an index over existing rows by sorting them, much faster than
+        inserting a large batch of keys into a B-tree one by one. Everything happens inside
+        the unit of work's transaction (SQLite's DDL is transactional), so other
+        connections never see the table without its indexes and a rollback restores them.
+        """
+        if self.d.name != "sqlite" or len(objs) < BULK_REBUILD_MIN:
+            return []
+        sizes = {spec.table: len(objs)}
+        if spec.repo == "orders" and self.store.has_lines:
+            sizes["order_lines"] = sum(len(o.lines) for o in objs)
+        ddl: list[str] = []
+        for table, n in sizes.items():
+            top = self.ex(f"SELECT max(rowid) FROM {table}").fetchone()[0]  # an upper bound of the row count
+            if top is not None and int(top) >= n:
+                continue
+            for name, sql in self.ex(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                (table,),
+            ).fetchall():
+                self.ex(f'DROP INDEX "{name}"')
+                ddl.append(sql)
+        return ddl
 
     def _write_side(self, spec: AggregateSpec, objs: Sequence[Any], *, replace: bool) -> None:
         if spec.tags is not None:
