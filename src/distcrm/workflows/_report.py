@@ -120,10 +120,10 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table with aligned columns.
 
     >>> print(format_table(["a", "b"], [(1, 2.5), ("xx", 10.0)]))
-    a   |    b
-    ----+-----
-    1   |  2.5
-    xx  |   10
+    a  |   b
+    ---+----
+    1  | 2.5
+    xx |  10
     """
     cells = [[_cell(v) for v in r] for r in rows]
     widths = [max([_width(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
