@@ -116,7 +116,7 @@ class PurchaseModelBase(BaseEstimator):
                 # a cheap start: the fit on a random subset is within sampling error of the
                 # full-data optimum, so a few full-data Newton steps finish the job
                 sub = self._objective(rows.subsample(self._subsample_size), pen)
-                x_sub, ok, _, _ = newton(sub, x0, max_iter=self.max_iter, tol=self.tol)
+                x_sub, ok, _, _ = newton(sub, x0, max_iter=self.max_iter, tol=max(self.tol, 1e-9))
                 if ok:
                     x0 = x_sub
             res = newton(fgh, x0, max_iter=min(self.max_iter, 200), tol=self.tol)
