@@ -366,13 +366,54 @@ class IMAPA(_IntermittentBase):
     def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         n, t = y.shape
         top = _aggregation_level(ev, n)
-        total = np.zeros(n)
+        # series by top level (descending): the series of level lv are a prefix, and so
+        # are their demand events once sorted by series rank (time order kept)
+        by_top = np.argsort(-top, kind="stable")
+        top_sorted = top[by_top]
+        rank = np.empty(n, dtype=np.int64)
+        rank[by_top] = np.arange(n)
+        ev_rank = rank[ev.rows]
+        eo = np.argsort(ev_rank, kind="stable")
+        ev_rank, tpos, vals = ev_rank[eo], ev.tpos[eo], ev.vals[eo]
+        integer = bool(np.array_equal(vals, np.floor(vals)))
+        levels = []  # (lv, number of series, bucket sums (c, m))
         for lv in range(1, int(top.max(initial=0)) + 1):
-            series = np.flatnonzero(top >= lv)
-            lvs = np.full(series.size, lv, dtype=np.int64)
-            sums = _bucket_sums(y, ev, series, lvs, exact_order=False)
-            c = np.full(series.size, t // lv, dtype=np.int64)
-            total[series] += _optimised_ses(sums, c) / lv
+            m = int(np.searchsorted(-top_sorted, -lv, side="right"))
+            c = t // lv
+            if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
+                blocks = y[by_top[:m], t % lv :].reshape(m, c, lv)
+                sums = np.ascontiguousarray(blocks.sum(axis=2).T)
+            else:
+                e = int(np.searchsorted(ev_rank, m))
+                tp = tpos[:e] - t % lv
+                keep = tp >= 0
+                dest = (tp[keep] // lv) * m + ev_rank[:e][keep]
+                sums = np.bincount(dest, weights=vals[:e][keep], minlength=c * m).reshape(c, m)
+            levels.append((lv, m, sums))
+        total = np.zeros(n)
+        # one golden-section run per group of consecutive levels (>= one chunk of columns):
+        # longer buckets come later, so the columns stay sorted by length
+        start = 0
+        while start < len(levels):
+            stop, cols = start, 0
+            while stop < len(levels) and cols < ops._CHUNK:
+                cols += levels[stop][1]
+                stop += 1
+            group = levels[start:stop]
+            cmax = group[0][2].shape[0]
+            packed = np.zeros((cmax, cols))
+            lengths = np.empty(cols, dtype=np.int64)
+            off = 0
+            for _, m, sums in group:
+                packed[: sums.shape[0], off : off + m] = sums
+                lengths[off : off + m] = sums.shape[0]
+                off += m
+            fc = _optimised_ses(packed, lengths)
+            off = 0
+            for lv, m, _ in group:
+                total[by_top[:m]] += fc[off : off + m] / lv
+                off += m
+            start = stop
         has = top > 0
         level = np.zeros(n)
         level[has] = total[has] / top[has]
