@@ -433,7 +433,7 @@ def _is_vip(customer: Any) -> bool:
 
 
 def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> Section:
-    from distcrm.routing import RoutingProblem, solve
+    from distcrm.routing import VIP_PRIORITY, RoutingProblem, solve
 
     tomorrow = ctx.today + dt.timedelta(days=1)
     open_states = {OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_DELIVERED}
@@ -452,7 +452,7 @@ def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> S
     customers = {c.id: c for c in ctx.customers}
 
     def priority(customer: Any, order: Any) -> int:
-        return 10 if _is_vip(customer) else 1
+        return VIP_PRIORITY if _is_vip(customer) else 1
 
     problem = RoutingProblem.from_domain(
         due,
@@ -491,6 +491,19 @@ def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> S
         + ("" if not violations else f" ({len(violations)} violations: {violations[0]})"),
     ]
     lines += [f"  unserved {u.stop_id}: {u.reason}" for u in plan.unserved]
+    promised = plan.promised_windows(margin=1800.0)
+    ctx.results["promised_windows"] = promised
+    names = ctx.names
+    customer_of = {o.id: o.customer_id for o in due}
+    first = [sid for r in plan.routes for sid in r.stop_ids][:5]
+    lines.append(
+        "Delivery windows to promise (ETA ± 30 min), first stops: "
+        + "; ".join(
+            f"{names.get(customer_of.get(sid, ''), sid)} {_clock(promised[sid][0])}–{_clock(promised[sid][1])}"
+            for sid in first
+            if sid in promised
+        )
+    )
     fig = ctx.figure("routes.png", lambda ax: plan.plot(ax=ax), (7.0, 7.0))
     return Section(
         title="Tomorrow's deliveries",
@@ -499,6 +512,12 @@ def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> S
         rows=rows,
         figures=() if fig is None else (fig,),
     )
+
+
+def _clock(seconds: float) -> str:
+    """Seconds since midnight as ``HH:MM``."""
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _shipment_arrays(ctx: _Context) -> dict[str, Any]:
