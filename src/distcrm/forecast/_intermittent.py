@@ -93,6 +93,7 @@ class _FixedAlphaBase(_IntermittentBase):
         count = True
         s1 = np.empty(n)
         s2 = np.empty(n)
+        self._buffers = ops.BlockBuffers(y.shape[1], min(n, ops._TBLOCK))
         for lo in range(0, n, ops._TBLOCK):
             yb = y[lo : lo + ops._TBLOCK]
             blk = self._fixed_block(yb)
@@ -104,6 +105,7 @@ class _FixedAlphaBase(_IntermittentBase):
         for key in parts[0]:
             setattr(self, key, np.concatenate([p[key] for p in parts]))
         self._s1, self._s2, self._count_hint = s1, s2, count
+        del self._buffers
 
     def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -126,7 +128,7 @@ class _CrostonBase(_FixedAlphaBase):
     _factor = 1.0
 
     def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:
-        return ops.croston_fixed(y, 0.1)
+        return ops.croston_fixed(y, 0.1, buffers=self._buffers)
 
     def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
         zd, zi = blk.sizes, blk.intervals
@@ -247,7 +249,7 @@ class TSB(_FixedAlphaBase):
         # (1-a)**t * d_0 + a * sum_s (1-a)**(t-1-s) d_s, one matrix-vector product
         cp = 1.0 - float(self.alpha_p)
         wts = cp ** np.arange(y.shape[1] - 1, -1, -1, dtype=np.float64)
-        return ops.croston_fixed(y, float(self.alpha_d), wts, intervals=False)
+        return ops.croston_fixed(y, float(self.alpha_d), wts, intervals=False, buffers=self._buffers)
 
     def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
         t = y.shape[1]

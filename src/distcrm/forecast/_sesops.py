@@ -292,8 +292,24 @@ class FixedBlock:
     weights: FloatArray
 
 
+class BlockBuffers:
+    """Work arrays reused from block to block (fresh large arrays cost page faults)."""
+
+    def __init__(self, t: int, b: int) -> None:
+        self.yt = np.empty((t, b))
+        self.w = np.empty((t, b))
+        self.d = np.empty((t, b), dtype=bool)
+        self.frac = np.empty((b, t))
+        self.bits = np.empty((b, t), dtype=bool)
+
+
 def croston_fixed(
-    yb: FloatArray, alpha: float, prob_weights: FloatArray | None = None, *, intervals: bool = True
+    yb: FloatArray,
+    alpha: float,
+    prob_weights: FloatArray | None = None,
+    *,
+    intervals: bool = True,
+    buffers: BlockBuffers | None = None,
 ) -> FixedBlock:
     """SES (started at the first value, one ``alpha``) of the demand sizes and intervals of a block.
 
@@ -307,14 +323,28 @@ def croston_fixed(
     ``intervals=False`` skips the intervals (their field is then empty).
     """
     n, t = yb.shape
-    yt = np.ascontiguousarray(yb.T)
-    d = yt != 0.0
-    w = d * alpha
+    buf = buffers if buffers is not None else BlockBuffers(t, n)
+    # per-series statistics on the row layout (contiguous rows)
+    nz = yb != 0.0
     cols = np.arange(n)
-    first = d.argmax(axis=0)
-    k = np.count_nonzero(d, axis=0).astype(np.int64)
-    tlast = (t - d[::-1].argmax(axis=0)).astype(np.float64) if intervals else np.empty(0)
-    level = yt[first, cols].copy()
+    first = nz.argmax(axis=1)
+    level = yb[cols, first]
+    s2 = np.einsum("ij,ij->i", yb, yb)
+    frac = buf.frac[:n]
+    np.floor(yb, out=frac)
+    bits = buf.bits[:n]
+    np.not_equal(yb, frac, out=bits)
+    count = not bool(bits.any())
+    # the time loop on the transposed block
+    yt = buf.yt[:, :n]
+    np.copyto(yt, yb.T)
+    d = buf.d[:, :n]
+    np.not_equal(yt, 0.0, out=d)
+    w = buf.w[:, :n]
+    np.multiply(d, alpha, out=w)
+    ones = np.ones(t)
+    s1 = ones @ yt
+    k = np.rint((ones @ w) / alpha).astype(np.int64)  # w is alpha or 0: an exact count
     times = first + 1.0
     tmp = np.empty(n)
     sub, mul, add = np.subtract, np.multiply, np.add
@@ -328,24 +358,21 @@ def croston_fixed(
             mul(tmp, ws, out=tmp)
             add(times, tmp, out=times)
     if intervals:
+        tlast = (t - nz[:, ::-1].argmax(axis=1)).astype(np.float64)
         c = 1.0 - alpha
         ck = c ** k.astype(np.float64)
         s_t = (times - ck * (first + 1.0)) / alpha
         ivals = times - alpha * (s_t - tlast) / c
     else:
         ivals = np.empty(0)
-    s1 = yt.sum(axis=0)
-    s2 = np.einsum("ij,ij->j", yt, yt)
-    buf = np.floor(yt)
-    np.subtract(yt, buf, out=buf)
     weights = (prob_weights @ w) / alpha if prob_weights is not None else np.empty(0)
     return FixedBlock(
         sizes=level,
         intervals=ivals,
         k=k,
-        first=d[0].astype(np.float64),
+        first=nz[:, 0].astype(np.float64),
         s1=s1,
         s2=s2,
-        count=not bool(buf.any()),
+        count=count,
         weights=weights,
     )
