@@ -40,18 +40,24 @@ def plot_forecast(
     chosen = ids[:4] if series is None else ([series] if isinstance(series, str) else list(series))
     lo, hi = fc.interval(level)
     t0 = 0 if history is None else history.n_periods
-    steps = np.arange(t0, t0 + fc.h)
+    steps: Any = np.arange(t0, t0 + fc.h)
+    past: Any = np.arange(t0)
+    dated = fc.periods is not None and (history is None or history.periods is not None)
+    if dated:  # calendar dates on the x axis
+        steps = fc.periods
+        if history is not None:
+            past = history.periods
     for sid in chosen:
         if sid not in ids:
             raise ValidationError.single("series", sid, "is not a series of this forecast")
         i = ids.index(sid)
-        line = ax.plot(steps, fc.mean[i], label=f"{sid} forecast")[0]
+        line = ax.plot(steps, fc.mean[i], label=f"{sid} forecast, {level:.0%} interval")[0]
         ax.fill_between(steps, lo[i], hi[i], color=line.get_color(), alpha=0.2, step="mid")
         if history is not None:
-            ax.plot(np.arange(t0), history.values[i], color=line.get_color(), lw=1)
+            ax.plot(past, history.values[i], color=line.get_color(), lw=1)
         if actual is not None:
             ax.plot(steps, actual.values[i], "o", color=line.get_color(), ms=3)
-    ax.set_xlabel("period")
+    ax.set_xlabel("period" if dated else "period index")
     ax.set_ylabel("demand")
     ax.set_title(f"Forecast with {level:.0%} interval")
     ax.legend(fontsize="small")
