@@ -121,8 +121,9 @@ def line_columns(orders: Sequence[Any]) -> LineColumns:
 
 def order_keys_needed(orders: Sequence[Any]) -> set[str]:
     """Every id that gets an integer key: customers, products and orders."""
-    ids = {o.customer_id for o in orders} | {o.id for o in orders}
-    ids.update(ln.product_id for o in orders for ln in o.lines)
+    ids = set(map(attrgetter("customer_id"), orders))
+    ids.update(map(attrgetter("id"), orders))
+    ids.update(map(attrgetter("product_id"), chain.from_iterable(map(attrgetter("lines"), orders))))
     return ids
 
 

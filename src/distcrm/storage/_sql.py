@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -181,8 +182,8 @@ class SqlTx:
             seen: set[str] = set()
             dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
             raise DuplicateError(spec.kind, dup)
-        get = spec.index_values
-        rows = ((o.id, o.version, doc, *get(o)) for o, doc in zip(objs, docs, strict=True))
+        columns = [map(c.get, objs) for c in spec.columns]  # one C-level pass per indexed column
+        rows = zip(ids, map(attrgetter("version"), objs), docs, *columns, strict=True)
         cols = ", ".join(["id", "version", "doc", *(c.name for c in spec.columns)])
         marks = ", ".join([self.d.ph, self.d.ph, self.d.json_param, *(self.d.ph for _ in spec.columns)])
         self.ex("SAVEPOINT distcrm_insert")

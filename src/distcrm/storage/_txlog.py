@@ -8,6 +8,7 @@ distinct ids are turned into Python strings.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from distcrm.errors import ValidationError
+from distcrm.errors import IntegrityError, ValidationError
 from distcrm.storage._lines import MICRO, line_columns
 from distcrm.storage._spec import to_micros
 
@@ -79,8 +80,13 @@ def read_sql_log(tx: SqlTx, start: datetime | None, end: datetime | None) -> Tra
     from distcrm.data import TransactionLog
 
     where, args = _where(start, end)
-    cols = _pg_columns(tx, where, args) if tx.d.name == "postgresql" else _sqlite_columns(tx, where, args)
-    currencies = [r[0] for r in tx.ex(f"SELECT DISTINCT currency FROM order_lines{where}", args).fetchall()]
+    if tx.d.name == "postgresql":
+        cols = _pg_columns(tx, where, args)
+        currencies = {
+            r[0] for r in tx.ex(f"SELECT DISTINCT currency FROM order_lines{where}", args).fetchall()
+        }
+    else:
+        cols, currencies = _sqlite_columns(tx, where, args)
     _one_currency(currencies)
     ck, pk, ok, ts, state, qty, amt = cols
     (c_codes, c_ids), (p_codes, p_ids), (o_codes, o_ids) = _ranked(tx, ck, pk, ok)
@@ -98,7 +104,7 @@ def read_sql_log(tx: SqlTx, start: datetime | None, end: datetime | None) -> Tra
     )
 
 
-def _ranked(tx: SqlTx, *key_arrays: I64) -> list[tuple[I64, npt.NDArray[np.object_]]]:
+def _ranked(tx: SqlTx, *key_arrays: I64) -> list[tuple[I64, npt.NDArray[np.str_]]]:
     """For each key column: codes that sort like the ids, and the sorted distinct ids."""
     out = []
     for keys in key_arrays:
@@ -112,39 +118,41 @@ def _ranked(tx: SqlTx, *key_arrays: I64) -> list[tuple[I64, npt.NDArray[np.objec
     return out
 
 
-def _ids_of(tx: SqlTx, keys: I64) -> npt.NDArray[np.object_]:
-    found: dict[int, str] = {}
-    lst = [int(k) for k in keys]
-    for i in range(0, len(lst), 500):
-        chunk = lst[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            (int(k), v) for k, v in tx.ex(f"SELECT key, id FROM id_keys WHERE key IN ({marks})", chunk)
-        )
-    ids = np.empty(len(lst), dtype=object)
-    ids[:] = [found[k] for k in lst]
-    return ids
+def _ids_of(tx: SqlTx, keys: I64) -> npt.NDArray[np.str_]:
+    """The ids of the sorted distinct ``keys``, in the same order (one query)."""
+    lst = keys.tolist()
+    if tx.d.name == "sqlite":
+        sql = "SELECT id FROM id_keys WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key"
+        rows = tx.ex(sql, (json.dumps(lst),)).fetchall()
+    else:
+        rows = tx.ex("SELECT id FROM id_keys WHERE key = ANY(?) ORDER BY key", (lst,)).fetchall()
+    if len(rows) != len(lst):  # pragma: no cover - a key without an id would be database damage
+        raise IntegrityError(f"{len(lst) - len(rows)} order-line keys have no id in id_keys")
+    return np.array([r[0] for r in rows], dtype=str)  # fixed-width: sorted in C
 
 
-def _sqlite_columns(tx: SqlTx, where: str, args: list[int]) -> list[I64]:
+def _sqlite_columns(tx: SqlTx, where: str, args: list[int]) -> tuple[list[I64], set[str]]:
+    """The columns, read in rowid slices as ``group_concat`` strings parsed by NumPy in C."""
     lo_hi = tx.ex("SELECT min(rowid), max(rowid) FROM order_lines").fetchone()
     parts: list[list[I64]] = []
+    currencies: set[str] = set()
     if lo_hi[0] is not None:
         step = 250_000
         aggs = ", ".join(f"group_concat({c})" for c in _COLS)
+        sql = f"SELECT count(*), group_concat(DISTINCT currency), {aggs} FROM order_lines{where} AND rowid >= ? AND rowid < ?"
         for lo in range(int(lo_hi[0]), int(lo_hi[1]) + 1, step):
-            sql = f"SELECT count(*), {aggs} FROM order_lines{where} AND rowid >= ? AND rowid < ?"
             row = tx.ex(sql, [*args, lo, lo + step]).fetchone()
             n = int(row[0])
             if n == 0:
                 continue
-            arrays = [np.fromstring(s, dtype=np.int64, sep=",") for s in row[1:]]  # parsed in C
+            currencies.update(row[1].split(","))  # ISO 4217 codes: no commas
+            arrays = [np.fromstring(s, dtype=np.int64, sep=",") for s in row[2:]]  # parsed in C
             if any(len(a) != n for a in arrays):  # pragma: no cover - would be a SQLite bug
                 raise AssertionError("order_lines column lengths disagree")
             parts.append(arrays)
     if not parts:
-        return [np.empty(0, dtype=np.int64) for _ in _COLS]
-    return [np.concatenate([p[i] for p in parts]) for i in range(len(_COLS))]
+        return [np.empty(0, dtype=np.int64) for _ in _COLS], currencies
+    return [np.concatenate([p[i] for p in parts]) for i in range(len(_COLS))], currencies
 
 
 def _pg_columns(tx: SqlTx, where: str, args: list[int]) -> list[I64]:
