@@ -77,3 +77,14 @@ def test_positive_label_choice() -> None:
     texts = ["good", "bad"] * 5
     labels = ["happy", "angry"] * 5
     assert SentimentClassifier(positive_label="happy").fit(texts, labels).polarity("good") > 0
+
+
+def test_defaults_resolved_by_script() -> None:
+    """Unset ngram_range/C resolve to (1, 2)/30 for Chinese and (1, 3)/10 otherwise; set values win."""
+    zh = SentimentClassifier().fit(["送货很快", "包装破损", "服务很好", "司机迟到"], [1, 0, 1, 0])
+    en = SentimentClassifier().fit(["fast", "late", "great", "broken"], [1, 0, 1, 0])
+    own = SentimentClassifier(ngram_range=(1, 4), C=2.0).fit(["送货很快", "包装破损"], [1, 0])
+    assert ((1, 2), 30.0) == (zh.ngram_range_, zh.C_)
+    assert ((1, 3), 10.0) == (en.ngram_range_, en.C_)
+    assert ((1, 4), 2.0) == (own.ngram_range_, own.C_)
+    assert (None, None) == (zh.ngram_range, zh.C)

@@ -103,6 +103,17 @@ def hash_char_ngrams(
     return X
 
 
+def _mostly_han(texts: Sequence[str]) -> bool:
+    """Whether most letters (Han or Latin-script) of ``texts`` are Han characters."""
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    han = int(
+        np.count_nonzero(((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF)))
+    )
+    latin = int(np.count_nonzero(((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)))
+    latin += int(np.count_nonzero((codes >= 0xC0) & (codes <= 0x24F)))
+    return han > latin
+
+
 def _check_texts_labels(texts: Any, labels: Any) -> tuple[list[str], npt.NDArray[Any]]:
     if isinstance(texts, str):
         raise ValidationError.single("texts", texts[:30], "must be a sequence of str, not one str")
@@ -183,12 +194,16 @@ class SentimentClassifier(BaseEstimator):
     Parameters
     ----------
     ngram_range
-        Smallest and largest character n-gram.
+        Smallest and largest character n-gram; ``None`` (default) picks by script at fit
+        time: ``(1, 2)`` when most letters of the training texts are Han characters (one
+        Chinese character is close to a morpheme, two to a word), ``(1, 3)`` otherwise.
     n_features
         Size of the hashing space.
     C
         Inverse L2 penalty (scikit-learn's convention: loss summed over texts plus
-        ``||w||² / (2C)``).
+        ``||w||² / (2C)``); ``None`` (default) is 30 for Chinese and 10 otherwise. The
+        Chinese defaults were chosen by 3-fold cross-validation inside one training half of
+        the ChnSentiCorp hotel reviews (see ``docs/feedback.md``).
     sublinear_tf
         Use ``1 + log(tf)`` instead of raw counts.
     max_iter, tol
@@ -204,6 +219,8 @@ class SentimentClassifier(BaseEstimator):
     coef_, intercept_
         Weights over the active features (one column per class beyond the first for
         softmax; a vector for two classes).
+    ngram_range_, C_
+        The n-gram range and penalty used (the defaults resolved).
     n_iter_
         L-BFGS iterations used.
 
@@ -220,9 +237,9 @@ class SentimentClassifier(BaseEstimator):
 
     def __init__(
         self,
-        ngram_range: tuple[int, int] = (1, 3),
+        ngram_range: tuple[int, int] | None = None,
         n_features: int = 2**20,
-        C: float = 10.0,
+        C: float | None = None,
         sublinear_tf: bool = True,
         max_iter: int = 300,
         tol: float = 1e-7,
@@ -242,12 +259,12 @@ class SentimentClassifier(BaseEstimator):
         errors = []
         if not (isinstance(self.n_features, int) and 2**4 <= self.n_features <= 2**26):
             errors.append(FieldError("$.n_features", "must be an int in [16, 2**26]", self.n_features))
-        if not (isinstance(self.C, (int, float)) and self.C > 0):
+        if self.C is not None and not (isinstance(self.C, (int, float)) and self.C > 0):
             errors.append(FieldError("$.C", "must be > 0", self.C))
         if not (isinstance(self.max_iter, int) and self.max_iter > 0):
             errors.append(FieldError("$.max_iter", "must be a positive int", self.max_iter))
         r = self.ngram_range
-        if not (
+        if r is not None and not (
             isinstance(r, tuple)
             and len(r) == 2
             and all(isinstance(v, int) for v in r)
@@ -280,7 +297,7 @@ class SentimentClassifier(BaseEstimator):
         check_is_fitted(self, "idf_", method="transform")
         tx = list(texts) if not isinstance(texts, str) else [texts]
         return self._transform_counts(
-            hash_char_ngrams(tx, ngram_range=self.ngram_range, n_features=self.n_features)
+            hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
         )
 
     # -- fitting -------------------------------------------------------------------------------
@@ -296,7 +313,12 @@ class SentimentClassifier(BaseEstimator):
             raise ValidationError.single(
                 "positive_label", self.positive_label, f"is not a label (labels: {classes.tolist()})"
             )
-        counts = hash_char_ngrams(tx, ngram_range=self.ngram_range, n_features=self.n_features)
+        chinese = _mostly_han(tx)
+        self.ngram_range_: tuple[int, int] = (
+            self.ngram_range if self.ngram_range is not None else ((1, 2) if chinese else (1, 3))
+        )
+        self.C_ = float(self.C) if self.C is not None else (30.0 if chinese else 10.0)
+        counts = hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
         n_docs = counts.shape[0]
         df = np.bincount(counts.indices, minlength=self.n_features)
         active = np.flatnonzero(df)
@@ -307,7 +329,7 @@ class SentimentClassifier(BaseEstimator):
         X = self._transform_counts(counts)
         d = X.shape[1]
         K = classes.size
-        lam = 1.0 / float(self.C)
+        lam = 1.0 / self.C_
         XT = X.T.tocsr()
 
         if K == 2:
