@@ -365,7 +365,7 @@ def _currency(ctx: _Context) -> str:
 
 
 def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
-    from distcrm.forecast import prestock
+    from distcrm.forecast import prestock, who_orders
 
     panel = ctx.log.demand_panel("W", by="item", end=ctx.now.astimezone(dt.UTC).replace(tzinfo=None))
     # weeks run Monday to Sunday: unless today is a Sunday the last week is partial, and a
@@ -375,26 +375,28 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     fc = engines.forecaster.fit(panel).predict(4)
     lo, hi = fc.interval(0.9)
     ctx.results["forecast"] = fc
+    # no stock levels are stored, so the pre-stocking list is the stock to hold for next
+    # week at a 90 % service level (pass on-hand quantities to prestock() to net them off)
+    plan = prestock(fc, on_hand=np.zeros(len(fc.series_ids)), periods=1, service_level=0.9)
+    ctx.results["prestock"] = plan
     product_names = {p.id: p.name for p in ctx.products}
-    order = np.argsort(-fc.mean[:, 0], kind="stable")[:10]
+    row_of = {sid: i for i, sid in enumerate(fc.series_ids.tolist())}
+    order = [row_of[sid] for sid in plan.series_ids.tolist()[:10]]  # the plan is largest first
     rows_items = tuple(
         (
             product_names.get(str(fc.series_ids[i]), str(fc.series_ids[i])),
             float(fc.mean[i, 0]),
             float(lo[i, 0]),
             float(hi[i, 0]),
+            float(plan.suggested[k]),
         )
-        for i in order
+        for k, i in enumerate(order)
     )
-    plan = prestock(fc, on_hand=np.zeros(len(fc.series_ids)), periods=1, service_level=0.9)
-    ctx.results["prestock"] = plan
     # who orders next week, from the purchase model
-    bg = ctx.results["purchase_model"]
-    s = ctx.summary
-    p_week = 1.0 - bg.probability_of_purchases(0, 1.0, s)
-    likely = np.argsort(-p_week, kind="stable")[:10]
+    likely = who_orders(ctx.results["purchase_model"], 7.0, summary=ctx.summary)
+    ctx.results["who_orders"] = likely
+    top = np.argsort(-likely.probability, kind="stable")[:6]
     names = ctx.names
-    expected_orders = float(p_week.sum())
     lines = [
         (
             f"{panel.n_series} items over {panel.n_periods} complete weeks; forecaster "
@@ -402,13 +404,14 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
         ),
         (
             f"Expected demand next week: {fc.mean[:, 0].sum():,.0f} units; "
-            f"{expected_orders:,.0f} customers expected to order (sum of probabilities)."
+            f"{likely.expected_customers:,.0f} customers expected to order (sum of probabilities)."
         ),
         "Customers most likely to order next week: "
         + ", ".join(
-            f"{names.get(str(s.customer_ids[i]), s.customer_ids[i])} ({p_week[i]:.0%})" for i in likely[:6]
+            f"{names.get(str(likely.customer_ids[i]), str(likely.customer_ids[i]))} ({likely.probability[i]:.0%})"
+            for i in top
         ),
-        "Pre-stocking list (90 % service level, by item):",
+        f"Pre-stocking list ({plan.total_units:,.0f} units in all, 90 % service level), largest items:",
     ]
     figs: list[str] = []
     top3 = order[:3]
@@ -422,7 +425,7 @@ def _demand(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     return Section(
         title="Demand next week",
         lines=tuple(lines),
-        headers=("item", "expected units", "90% low", "90% high"),
+        headers=("item", "expected units", "90% low", "90% high", "pre-stock"),
         rows=rows_items,
         figures=tuple(figs),
     )
@@ -467,8 +470,9 @@ def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> S
     )
     plan = solve(problem, engines.routing, time_limit=time_limit, seed=seed)
     ctx.results["route_plan"] = plan
-    vip_ids = {o.id for o in due if _is_vip(customers.get(o.customer_id))}
-    served = {sid for r in plan.routes for sid in r.stop_ids}
+    # from_domain makes one stop per customer (its orders of the day together)
+    vip_ids = {o.customer_id for o in due if _is_vip(customers.get(o.customer_id))}
+    served = {sid.split("#")[0] for r in plan.routes for sid in r.stop_ids}  # "C-1#1": a second address
     vip_served = len(vip_ids & served)
     violations = plan.violations()
     rows = tuple(
@@ -494,12 +498,11 @@ def _routing(ctx: _Context, engines: Engines, time_limit: float, seed: int) -> S
     promised = plan.promised_windows(margin=1800.0)
     ctx.results["promised_windows"] = promised
     names = ctx.names
-    customer_of = {o.id: o.customer_id for o in due}
     first = [sid for r in plan.routes for sid in r.stop_ids][:5]
     lines.append(
         "Delivery windows to promise (ETA ± 30 min), first stops: "
         + "; ".join(
-            f"{names.get(customer_of.get(sid, ''), sid)} {_clock(promised[sid][0])}–{_clock(promised[sid][1])}"
+            f"{names.get(sid.split('#')[0], sid)} {_clock(promised[sid][0])}–{_clock(promised[sid][1])}"
             for sid in first
             if sid in promised
         )
