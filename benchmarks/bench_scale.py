@@ -14,6 +14,7 @@ measured in the same run next to the Dask path at that size.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -78,10 +79,8 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             for k, p in self.procs.items():
-                try:
+                with contextlib.suppress(Exception):  # a process that ended has no RSS
                     self.peak[k] = max(self.peak[k], p.memory_info().rss)
-                except Exception:  # noqa: BLE001 - a process that ended has no RSS
-                    pass
             self._stop.wait(self.every)
 
     def __enter__(self) -> RssSampler:
@@ -168,7 +167,9 @@ def main() -> None:
                 data.mkdir()
                 t0 = time.perf_counter()
                 rows = generate(data, n)
-                print(f"  {label}: {n:,} customers, {rows:,} rows, generated in {time.perf_counter() - t0:.1f} s")
+                print(
+                    f"  {label}: {n:,} customers, {rows:,} rows, generated in {time.perf_counter() - t0:.1f} s"
+                )
                 client.run(lambda: __import__("gc").collect())
                 with RssSampler(pids) as rss:
                     times = run_dask(client, data, tmp / f"out-{n}")
