@@ -68,7 +68,7 @@ def _emit_float(v: Any) -> str:
 
 
 def _emit_decimal(v: Any) -> str:
-    return f'"{v}"' if type(v) is Decimal and v.is_finite() else _bad(v)
+    return '"' + Decimal.__str__(v) + '"' if type(v) is Decimal else _bad(v)
 
 
 def _emit_datetime(v: Any) -> str:
@@ -145,6 +145,8 @@ def _fixed_tuple(inners: tuple[Emit, ...]) -> Emit:
 def _str_set(v: Any) -> str:
     if type(v) is not frozenset:
         return _bad(v)
+    if not v:
+        return "[]"
     return "[" + ",".join([_emit_str(x) for x in sorted(v)]) + "]"
 
 
@@ -210,7 +212,7 @@ _IMMUTABLE = (type(None), str, int, float, bool, Decimal, enum.Enum)
 
 
 _QUOTED = {  # field types whose JSON is a string whose content needs no escaping
-    Decimal: "{s} = _dstr({v}) if _type({v}) is _Dec and {v}.is_finite() else _bad({v})",
+    Decimal: "{s} = _dstr({v}) if _type({v}) is _Dec else _bad({v})",
     dt.datetime: "{s} = {v}.isoformat() if _type({v}) is _datetime and {v}.utcoffset() is not None else _bad({v})",
 }
 
@@ -248,9 +250,7 @@ class _Gen:
         if tp is str:
             return [f"{out} = _es({var}) if _type({var}) is _str else _bad({var})"]
         if tp is Decimal:
-            return [
-                f"{out} = '\"' + _dstr({var}) + '\"' if _type({var}) is _Dec and {var}.is_finite() else _bad({var})"
-            ]
+            return [f"{out} = '\"' + _dstr({var}) + '\"' if _type({var}) is _Dec else _bad({var})"]
         if tp is int:
             return [f"{out} = _irepr({var}) if _type({var}) is _int else _bad({var})"]
         if tp is dt.datetime:
