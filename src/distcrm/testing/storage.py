@@ -388,6 +388,14 @@ def check_malformed_input_never_stored(make: StoreFactory) -> None:
     bad_order = attrs.evolve(records["orders"][0], id="O-7")
     object.__setattr__(bad_order, "created_at", dt.datetime(2024, 1, 1))  # naive
     _raises(ValidationError, lambda: store.orders.add_many([bad_order]))
+    bad_line = attrs.evolve(records["orders"][1].lines[0])
+    object.__setattr__(bad_line, "quantity", 1.5)  # a float in a nested record, not a Decimal
+    nested = attrs.evolve(records["orders"][1], id="O-8")
+    object.__setattr__(nested, "lines", (bad_line,))
+    good = attrs.evolve(records["orders"][1], id="O-9")
+    err = _raises(ValidationError, lambda: store.orders.add_many([good, nested]))
+    assert ["$[1].lines[0].quantity"] == [e.path for e in err.errors]  # type: ignore[attr-defined]
+    _raises(ValidationError, lambda: store.orders.add_many([good, {"id": "O-10"}]))
     stale = store.customers.get("C-2")
     object.__setattr__(stale, "version", -1)
     _raises(ValidationError, lambda: store.customers.update(stale))
