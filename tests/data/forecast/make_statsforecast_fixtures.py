@@ -90,7 +90,9 @@ def main() -> None:
                 mean = model.forecast(y=y, h=2)["mean"]  # type: ignore[attr-defined]
                 assert mean[0] == mean[1]
                 w.writerow([g, sid, name, repr(float(mean[0]))])
-    print(f"statsforecast {statsforecast.__version__}: wrote fixtures for {len(series)} edge series + carparts")
+    print(
+        f"statsforecast {statsforecast.__version__}: wrote fixtures for {len(series)} edge series + carparts"
+    )
 
 
 if __name__ == "__main__":
