@@ -314,8 +314,8 @@ def _value(ctx: _Context, engines: Engines, _tl: float, _seed: int) -> Section:
     lines = (
         f"BG/NBD fit on {len(s)} customers ({params}); Gamma-Gamma on {len(repeat)} repeat customers.",
         f"Expected 12-month value of the customer base: {clv.sum():,.0f} {_currency(ctx)}.",
-        f"{int(np.count_nonzero(high_value & (p_alive < 0.5)))} valuable customers (top 20 % by CLV) are at "
-        "risk (P(alive) < 0.5): "
+        f"Valuable customers (top 20 % by CLV) at risk (P(alive) < 0.5): "
+        f"{int(np.count_nonzero(high_value & (p_alive < 0.5)))} — "
         + (
             ", ".join(
                 f"{names.get(str(ids[i]), str(ids[i]))} (CLV {clv[i]:,.0f}, P(alive) {p_alive[i]:.2f})"
