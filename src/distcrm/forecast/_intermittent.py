@@ -96,7 +96,7 @@ class _FixedAlphaBase(_IntermittentBase):
         self._buffers = ops.BlockBuffers(y.shape[1], min(n, ops._TBLOCK))
         for lo in range(0, n, ops._TBLOCK):
             yb = y[lo : lo + ops._TBLOCK]
-            blk = self._fixed_block(yb)
+            blk = self._fixed_block(yb, count)  # once a block is not counts, skip the check
             nb = yb.shape[0]
             s1[lo : lo + nb] = blk.s1
             s2[lo : lo + nb] = blk.s2
@@ -107,7 +107,7 @@ class _FixedAlphaBase(_IntermittentBase):
         self._s1, self._s2, self._count_hint = s1, s2, count
         del self._buffers
 
-    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:  # pragma: no cover - abstract
+    def _fixed_block(self, y: FloatArray, check_count: bool) -> ops.FixedBlock:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _finish_block(
@@ -127,8 +127,8 @@ class _CrostonBase(_FixedAlphaBase):
 
     _factor = 1.0
 
-    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:
-        return ops.croston_fixed(y, 0.1, buffers=self._buffers)
+    def _fixed_block(self, y: FloatArray, check_count: bool) -> ops.FixedBlock:
+        return ops.croston_fixed(y, 0.1, buffers=self._buffers, check_count=check_count)
 
     def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
         zd, zi = blk.sizes, blk.intervals
@@ -244,12 +244,14 @@ class TSB(_FixedAlphaBase):
         check_fraction("alpha_d", self.alpha_d)
         check_fraction("alpha_p", self.alpha_p)
 
-    def _fixed_block(self, y: FloatArray) -> ops.FixedBlock:
+    def _fixed_block(self, y: FloatArray, check_count: bool) -> ops.FixedBlock:
         # probability: SES over every period, started at the first period's 0/1:
         # (1-a)**t * d_0 + a * sum_s (1-a)**(t-1-s) d_s, one matrix-vector product
         cp = 1.0 - float(self.alpha_p)
         wts = cp ** np.arange(y.shape[1] - 1, -1, -1, dtype=np.float64)
-        return ops.croston_fixed(y, float(self.alpha_d), wts, intervals=False, buffers=self._buffers)
+        return ops.croston_fixed(
+            y, float(self.alpha_d), wts, intervals=False, buffers=self._buffers, check_count=check_count
+        )
 
     def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
         t = y.shape[1]

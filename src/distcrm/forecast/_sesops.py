@@ -276,6 +276,8 @@ def sort_packed(xt: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray, IntA
 
 #: series per block of the time-loop kernel (a transposed block stays in L2 cache)
 _TBLOCK = 4096
+#: rows per sub-block of the row-layout passes (all of them run while it is in L1/L2)
+_SUB = 256
 
 
 @attrs.frozen(eq=False)
@@ -299,8 +301,9 @@ class BlockBuffers:
         self.yt = np.empty((t, b))
         self.w = np.empty((t, b))
         self.d = np.empty((t, b), dtype=bool)
-        self.frac = np.empty((b, t))
-        self.bits = np.empty((b, t), dtype=bool)
+        self.nz = np.empty((b, t), dtype=bool)
+        self.frac = np.empty((_SUB, t))
+        self.bits = np.empty((_SUB, t), dtype=bool)
 
 
 def croston_fixed(
@@ -310,6 +313,7 @@ def croston_fixed(
     *,
     intervals: bool = True,
     buffers: BlockBuffers | None = None,
+    check_count: bool = True,
 ) -> FixedBlock:
     """SES (started at the first value, one ``alpha``) of the demand sizes and intervals of a block.
 
@@ -320,28 +324,39 @@ def croston_fixed(
     ``c**k t_0 + alpha (S - (S - t_last) / c)``, where ``S`` (the SES of demand
     times) runs in the same loop. Agrees with statsforecast's recursion to rounding.
     ``prob_weights`` (length ``periods``) also returns ``weights @ (demand > 0)``;
-    ``intervals=False`` skips the intervals (their field is then empty).
+    ``intervals=False`` skips the intervals (their field is then empty);
+    ``check_count=False`` skips the integer check (``count`` is then False).
     """
     n, t = yb.shape
     buf = buffers if buffers is not None else BlockBuffers(t, n)
-    # per-series statistics on the row layout (contiguous rows)
-    nz = yb != 0.0
-    cols = np.arange(n)
-    first = nz.argmax(axis=1)
-    level = yb[cols, first]
-    s2 = np.einsum("ij,ij->i", yb, yb)
-    frac = buf.frac[:n]
-    np.floor(yb, out=frac)
-    bits = buf.bits[:n]
-    np.not_equal(yb, frac, out=bits)
-    count = not bool(bits.any())
-    # the time loop on the transposed block
+    # per-series statistics on the row layout, and the transposition, one cache-sized
+    # sub-block at a time: each sub-block is read from memory once
+    nz = buf.nz[:n]
+    first = np.empty(n, dtype=np.int64)
+    tlast = np.empty(n, dtype=np.int64)
+    s2 = np.empty(n)
     yt = buf.yt[:, :n]
-    np.copyto(yt, yb.T)
     d = buf.d[:, :n]
-    np.not_equal(yt, 0.0, out=d)
     w = buf.w[:, :n]
-    np.multiply(d, alpha, out=w)
+    count = check_count
+    for lo in range(0, n, _SUB):
+        hi = min(lo + _SUB, n)
+        ys, nzs = yb[lo:hi], nz[lo:hi]
+        np.not_equal(ys, 0.0, out=nzs)
+        first[lo:hi] = nzs.argmax(axis=1)
+        if intervals:
+            tlast[lo:hi] = nzs[:, ::-1].argmax(axis=1)
+        s2[lo:hi] = np.einsum("ij,ij->i", ys, ys)
+        if count:
+            frac, bits = buf.frac[: hi - lo], buf.bits[: hi - lo]
+            np.floor(ys, out=frac)
+            np.not_equal(ys, frac, out=bits)
+            count = not bool(bits.any())
+        yts, ds = yt[:, lo:hi], d[:, lo:hi]
+        np.copyto(yts, ys.T)
+        np.not_equal(yts, 0.0, out=ds)
+        np.multiply(ds, alpha, out=w[:, lo:hi])
+    level = yb[np.arange(n), first]
     ones = np.ones(t)
     s1 = ones @ yt
     k = np.rint((ones @ w) / alpha).astype(np.int64)  # w is alpha or 0: an exact count
@@ -358,11 +373,11 @@ def croston_fixed(
             mul(tmp, ws, out=tmp)
             add(times, tmp, out=times)
     if intervals:
-        tlast = (t - nz[:, ::-1].argmax(axis=1)).astype(np.float64)
+        tlast_t = (t - tlast).astype(np.float64)
         c = 1.0 - alpha
         ck = c ** k.astype(np.float64)
         s_t = (times - ck * (first + 1.0)) / alpha
-        ivals = times - alpha * (s_t - tlast) / c
+        ivals = times - alpha * (s_t - tlast_t) / c
     else:
         ivals = np.empty(0)
     weights = (prob_weights @ w) / alpha if prob_weights is not None else np.empty(0)
