@@ -58,17 +58,17 @@ def _emit_bool(v: Any) -> str:
 
 
 def _emit_int(v: Any) -> str:
-    return int.__repr__(v) if type(v) is int else _bad(v)
+    return repr(v) if type(v) is int else _bad(v)
 
 
 def _emit_float(v: Any) -> str:
     if type(v) is float and math.isfinite(v):
-        return float.__repr__(v)
-    return int.__repr__(v) if type(v) is int else _bad(v)
+        return repr(v)
+    return repr(v) if type(v) is int else _bad(v)
 
 
 def _emit_decimal(v: Any) -> str:
-    return '"' + Decimal.__str__(v) + '"' if type(v) is Decimal else _bad(v)
+    return '"' + str(v) + '"' if type(v) is Decimal else _bad(v)
 
 
 def _emit_datetime(v: Any) -> str:
@@ -228,9 +228,9 @@ class _Gen:
             "_es": _es,
             "_str": str,
             "_Dec": Decimal,
-            "_dstr": Decimal.__str__,
+            "_dstr": str,  # after the exact-type check: Decimal.__str__, without the slot wrapper's cost
             "_int": int,
-            "_irepr": int.__repr__,
+            "_irepr": repr,  # after the exact-type check: int.__repr__
             "_id": id,
             "_tuple": tuple,
             "_datetime": dt.datetime,
@@ -293,6 +293,16 @@ class _Gen:
         return [f"{out} = {self.name('_e', emit)}({var})"]
 
     def record(self, tp: Any, var: str, out: str, depth: int) -> list[str]:
+        code, template = self.record_parts(tp, var, depth)
+        return [*code, f"{out} = f'{template}'"]
+
+    def record_parts(self, tp: Any, var: str, depth: int) -> tuple[list[str], str]:
+        """The statements checking and writing a record's fields, and its f-string template.
+
+        A field holding a nested record (not optional, no default) is inlined: its
+        fields' statements join these and its template is spliced into this one, so no
+        intermediate string is built for it.
+        """
         from distcrm.domain._validation import record_fields
 
         cls = typing.get_origin(tp) or tp
@@ -306,12 +316,18 @@ class _Gen:
             v = self.name("v")
             s = self.name("s")
             code.append(f"{v} = {var}.{spec.name}")
+            default = defaults.get(spec.name, attrs.NOTHING)
+            has_default = isinstance(default, _IMMUTABLE) and default is not attrs.NOTHING
+            if _is_record(spec.type) and depth < 3 and not has_default:
+                sub_code, sub_template = self.record_parts(spec.type, v, depth + 1)
+                code += sub_code
+                template += ("{{" if not template else ",") + f'"{spec.name}":{sub_template}'
+                continue
             quoted = spec.type in _QUOTED  # the template holds the quotes: fewer concatenations
             stmts = (
                 [_QUOTED[spec.type].format(v=v, s=s)] if quoted else self.value(spec.type, v, s, spec, depth)
             )
-            default = defaults.get(spec.name, attrs.NOTHING)
-            if isinstance(default, _IMMUTABLE) and default is not attrs.NOTHING:
+            if has_default:
                 d = self.name("_d", default)
                 text = generic_encode(default)
                 t = self.name("_t", text[1:-1] if quoted else text)
@@ -320,9 +336,7 @@ class _Gen:
                 code += stmts
             value = f'"{{{s}}}"' if quoted else f"{{{s}}}"
             template += ("{{" if not template else ",") + f'"{spec.name}":{value}'
-        template = (template or "{{") + "}}"
-        code.append(f"{out} = f'{template}'")
-        return code
+        return code, (template or "{{") + "}}"
 
 
 def _record_emitter(tp: Any) -> Emit:

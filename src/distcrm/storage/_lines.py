@@ -173,19 +173,27 @@ def order_line_rows(orders: Sequence[Any], keys: dict[str, int]) -> Iterator[tup
     groups = list(map(attrgetter("lines"), orders))
     n_lines = list(map(len, groups))
     lines = list(chain.from_iterable(groups))
-    line_keys = list(
-        zip(
-            map(attrgetter("product_id"), lines),
-            map(attrgetter("quantity"), lines),
-            map(attrgetter("amount"), map(attrgetter("unit_price"), lines)),
-            map(attrgetter("discount"), lines),
-            chain.from_iterable(map(range, n_lines)),
-            strict=True,
-        )
+    line_keys = zip(
+        map(attrgetter("product_id"), lines),
+        map(attrgetter("quantity"), lines),
+        map(attrgetter("amount"), map(attrgetter("unit_price"), lines)),
+        map(attrgetter("discount"), lines),
+        chain.from_iterable(map(range, n_lines)),
+        strict=True,
     )
-    parts = {
-        k: (get(k[0]), _micro(k[1]), _micro(k[2]), _micro(k[3]), _amount(k[1], k[2], k[3]), k[4])
-        for k in set(line_keys)
-    }
+    parts = _LineParts(get)  # each key hashed once; its part computed on first sight
     per_line_order = chain.from_iterable(map(repeat, order_part, n_lines))
     return map(add, per_line_order, map(parts.__getitem__, line_keys))
+
+
+class _LineParts(dict[tuple[Any, ...], tuple[Any, ...]]):
+    """The line's part of its row by (product, quantity, price, discount, position), made when missing."""
+
+    def __init__(self, key_of: Any) -> None:
+        super().__init__()
+        self.key_of = key_of
+
+    def __missing__(self, k: tuple[Any, ...]) -> tuple[Any, ...]:
+        part = (self.key_of(k[0]), _micro(k[1]), _micro(k[2]), _micro(k[3]), _amount(k[1], k[2], k[3]), k[4])
+        self[k] = part
+        return part
