@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -86,3 +87,16 @@ def test_tsb_rejects_bad_alpha() -> None:
     with pytest.raises(ValidationError) as exc:
         TSB(alpha_d=1.5, alpha_p=0.1).fit(panel)
     assert "$.alpha_d" == exc.value.field
+
+
+@pytest.mark.parametrize("make", [Croston, lambda: TSB(alpha_d=0.2, alpha_p=0.1)])
+@pytest.mark.parametrize("where", [0, 299, 5000])
+def test_count_data_sees_one_fraction_anywhere(make: Callable[[], Croston | TSB], where: int) -> None:
+    """One non-integer demand in any sub-block or block makes the forecast family normal."""
+    rng = np.random.default_rng(1)
+    y = rng.poisson(0.5, (5003, 20)).astype(np.float64)
+    assert make().fit(DemandPanel.from_array(y)).count_data_
+    y[where, 3] = 1.5
+    fc = make().fit(DemandPanel.from_array(y))
+    assert not fc.count_data_
+    assert "normal" == fc.predict(1).family
