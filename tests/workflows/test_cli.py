@@ -67,6 +67,7 @@ def test_import_jsonl_reports_every_reject(
     bad["name"] = ""
     bad["status"] = "zombie"
     with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n")  # a blank line is skipped but still counts in the line numbers
         fh.write(json.dumps(bad) + "\n")
         fh.write("{not json\n")
         fh.write(json.dumps(to_dict(good[0])) + "\n")  # a repeated id
@@ -78,7 +79,7 @@ def test_import_jsonl_reports_every_reject(
     assert "3 customers stored" in out
     assert "3 rejected" in out
     lines = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
-    assert [4, 5, 6] == [x["record"] for x in lines]
+    assert [5, 6, 7] == [x["record"] for x in lines]
     assert any("$.status" in r for r in lines[0]["reasons"])
     assert any("$.name" in r for r in lines[0]["reasons"])
     assert any("repeated" in r for r in lines[2]["reasons"])

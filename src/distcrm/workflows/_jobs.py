@@ -80,6 +80,10 @@ class ImportReport:
         return path
 
 
+def _open_binary(path: Path) -> Any:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
 def _open_text(path: Path) -> Any:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8", newline="")
@@ -95,9 +99,8 @@ def _csv_payloads(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]
         for i, row in enumerate(csv.DictReader(fh)):
             payload: dict[str, Any] = {}
             for key, cell in row.items():
-                if key is None:
-                    return_error = f"row has more cells than the header: {cell!r}"
-                    yield i, None, return_error
+                if key is None:  # DictReader puts surplus cells under the key None
+                    yield i, None, f"row has more cells than the header: {cell!r}"
                     break
                 if cell is None or cell == "":
                     continue
@@ -125,7 +128,7 @@ def import_records(store: Any, path: str | Path, kind: str) -> ImportReport:
     work.
     """
     from distcrm import domain
-    from distcrm.serialization import from_dict, read_jsonl
+    from distcrm.serialization import Reject, from_dict, iter_jsonl
 
     if kind not in KINDS:
         raise ValidationError.single("kind", kind, f"must be one of {sorted(KINDS)}")
@@ -138,11 +141,15 @@ def import_records(store: Any, path: str | Path, kind: str) -> ImportReport:
     objects: list[tuple[int, Any]] = []
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-        good, bad = read_jsonl(path, cls)
-        rejects.extend((r.index, tuple(r.reasons)) for r in bad)
-        bad_index = {r.index for r in bad}
-        indices = [i for i in range(len(good) + len(bad)) if i not in bad_index]
-        objects.extend(zip(indices, good, strict=False))
+        # iter_jsonl skips blank lines and yields objects and rejects in file order, so the
+        # k-th item it yields is the k-th non-blank line
+        with _open_binary(path) as fh:
+            lines = [i for i, raw in enumerate(fh) if raw.strip()]
+        for i, item in zip(lines, iter_jsonl(path, cls), strict=True):
+            if isinstance(item, Reject):
+                rejects.append((item.index, tuple(item.reasons)))
+            else:
+                objects.append((i, item))
     elif name.endswith((".csv", ".csv.gz")):
         for i, payload, problem in _csv_payloads(path):
             if payload is None:
