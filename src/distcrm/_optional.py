@@ -20,6 +20,7 @@ _EXTRAS = {
     "distributed": "dask",
     "pyarrow": "dask",
     "jieba": "sentiment",
+    "numba": "speed",
 }
 
 

@@ -6,22 +6,27 @@ import collections
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from distcrm.data import DemandPanel
 from distcrm.forecast import ADIDA, IMAPA, TSB, Croston, CrostonOptimized, CrostonSBA
 
 DATA = Path(__file__).parents[1] / "data" / "forecast"
-MODELS = {
+MODELS: dict[str, Callable[..., Any]] = {
     "Croston": Croston,
     "CrostonSBA": CrostonSBA,
     "CrostonOptimized": CrostonOptimized,
-    "TSB": lambda: TSB(alpha_d=0.2, alpha_p=0.1),
+    "TSB": lambda **kw: TSB(alpha_d=0.2, alpha_p=0.1, **kw),
     "ADIDA": ADIDA,
     "IMAPA": IMAPA,
 }
+#: both implementations: NumPy, and the compiled kernels of the ``speed`` extra
+ENGINES = ["numpy", "numba"]
 
 
 def _reference() -> dict[tuple[str, str], dict[str, float]]:
@@ -43,21 +48,25 @@ def _edge_panels() -> dict[str, DemandPanel]:
 REF = _reference()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("method", list(MODELS))
-def test_matches_statsforecast_on_carparts(method: str, carparts: DemandPanel) -> None:
-    """Every intermittent method reproduces statsforecast on the 1,256 complete carparts series (39 months)."""
+def test_matches_statsforecast_on_carparts(method: str, engine: str, carparts: DemandPanel) -> None:
+    """Every intermittent method, on either engine, reproduces statsforecast on the 1,256 complete carparts series."""
     train = carparts.window(0, 39)
-    got = MODELS[method]().fit(train).predict(3).mean
+    model = MODELS[method](engine=engine).fit(train)
+    assert engine == model.engine_
+    got = model.predict(3).mean
     expected = np.array([REF[("carparts39", method)][s] for s in train.series_ids])
     np.testing.assert_allclose(got[:, 0], expected, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(got[:, 0], got[:, 2])
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("method", list(MODELS))
-def test_matches_statsforecast_on_edge_series(method: str) -> None:
+def test_matches_statsforecast_on_edge_series(method: str, engine: str) -> None:
     """All-zero, single-demand, first/last-period, leading-zero, constant, short and non-integer series match."""
     for group, panel in _edge_panels().items():
-        got = MODELS[method]().fit(panel).predict(1).mean[:, 0]
+        got = MODELS[method](engine=engine).fit(panel).predict(1).mean[:, 0]
         expected = np.array([REF[(group, method)][s] for s in panel.series_ids])
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9, err_msg=group)
 
@@ -89,14 +98,86 @@ def test_tsb_rejects_bad_alpha() -> None:
     assert "$.alpha_d" == exc.value.field
 
 
-@pytest.mark.parametrize("make", [Croston, lambda: TSB(alpha_d=0.2, alpha_p=0.1)])
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("make", [Croston, lambda **kw: TSB(alpha_d=0.2, alpha_p=0.1, **kw), IMAPA])
 @pytest.mark.parametrize("where", [0, 299, 5000])
-def test_count_data_sees_one_fraction_anywhere(make: Callable[[], Croston | TSB], where: int) -> None:
+def test_count_data_sees_one_fraction_anywhere(make: Callable[..., Any], where: int, engine: str) -> None:
     """One non-integer demand in any sub-block or block makes the forecast family normal."""
     rng = np.random.default_rng(1)
     y = rng.poisson(0.5, (5003, 20)).astype(np.float64)
-    assert make().fit(DemandPanel.from_array(y)).count_data_
+    assert make(engine=engine).fit(DemandPanel.from_array(y)).count_data_
     y[where, 3] = 1.5
-    fc = make().fit(DemandPanel.from_array(y))
+    fc = make(engine=engine).fit(DemandPanel.from_array(y))
     assert not fc.count_data_
     assert "normal" == fc.predict(1).family
+
+
+def _intermittent_panel(seed: int, n: int, t: int, *, fractional: bool = False) -> DemandPanel:
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.0, 0.7, size=(n, 1))
+    sizes = rng.poisson(3.0, (n, t)) + 1.0
+    if fractional:
+        sizes = sizes * rng.uniform(0.5, 1.5, (n, t))
+    return DemandPanel.from_array(np.where(rng.random((n, t)) < p, sizes, 0.0))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40),
+    t=st.integers(1, 30),
+    fractional=st.booleans(),
+    method=st.sampled_from(list(MODELS)),
+)
+def test_engines_agree(seed: int, n: int, t: int, fractional: bool, method: str) -> None:
+    """The compiled kernels and the NumPy path give the same forecasts (the optimised weights bit for bit)."""
+    panel = _intermittent_panel(seed, n, t, fractional=fractional)
+    a = MODELS[method](engine="numpy").fit(panel)
+    b = MODELS[method](engine="numba").fit(panel)
+    np.testing.assert_allclose(a.level_, b.level_, rtol=1e-12, atol=1e-12)
+    if method == "CrostonOptimized":
+        np.testing.assert_array_equal(a.alpha_demand_, b.alpha_demand_)
+        np.testing.assert_array_equal(a.alpha_interval_, b.alpha_interval_)
+    if method in ("CrostonOptimized", "ADIDA", "IMAPA"):  # the same operations in the same order
+        np.testing.assert_array_equal(a.level_, b.level_)
+    np.testing.assert_allclose(a.sigma2_, b.sigma2_, rtol=1e-12, atol=1e-12)
+    assert a.count_data_ == b.count_data_
+
+
+@pytest.mark.parametrize("method", list(MODELS))
+def test_threads_give_the_same_forecasts(method: str) -> None:
+    """``n_jobs=2`` (threads over chunks of series) gives exactly the forecasts of one thread."""
+    panel = _intermittent_panel(3, 9000, 26, fractional=method == "IMAPA")
+    one = MODELS[method](engine="numba").fit(panel).level_
+    two = MODELS[method](engine="numba", n_jobs=2).fit(panel).level_
+    np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize(
+    "bad", [{"engine": "cuda"}, {"engine": None}, {"n_jobs": 0}, {"n_jobs": 1.5}, {"n_jobs": True}]
+)
+def test_bad_engine_or_n_jobs_is_named(bad: dict[str, Any]) -> None:
+    """An unknown engine or a bad n_jobs raises ValidationError naming it."""
+    from distcrm.errors import ValidationError
+
+    panel = DemandPanel.from_array([[0, 1, 0, 2]])
+    with pytest.raises(ValidationError) as exc:
+        Croston(**bad).fit(panel)
+    assert f"$.{next(iter(bad))}" == exc.value.field
+
+
+def test_auto_falls_back_to_numpy_without_numba(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without numba, ``engine="auto"`` runs NumPy and ``engine="numba"`` names the ``speed`` extra."""
+    import importlib.util
+
+    from distcrm.errors import MissingDependencyError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a)
+    )
+    monkeypatch.setitem(__import__("sys").modules, "numba", None)  # import numba -> ImportError
+    panel = DemandPanel.from_array([[0, 1, 0, 2, 0, 0, 3]])
+    assert "numpy" == CrostonOptimized().fit(panel).engine_
+    with pytest.raises(MissingDependencyError, match="speed"):
+        CrostonOptimized(engine="numba").fit(panel)

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from distcrm.forecast import _sesops as ops
 from distcrm.forecast._base import BaseForecaster, check_fraction, flat
+from distcrm.forecast._engine import check_engine, check_n_jobs, kernels, n_threads
 
 __all__ = ["ADIDA", "IMAPA", "TSB", "Croston", "CrostonOptimized", "CrostonSBA"]
 
@@ -51,8 +52,24 @@ class _IntermittentBase(BaseForecaster):
     """Fits block by block of series; each block's demands are packed once."""
 
     level_: FloatArray
+    engine: str
+    n_jobs: int | None
+
+    def _check_params(self) -> None:
+        check_engine(self.engine)
+        check_n_jobs(self.n_jobs)
+
+    def _kernels(self) -> Any:
+        """The compiled kernels (or None: NumPy); records the choice in ``engine_``."""
+        kern = kernels(self.engine, type(self).__name__)
+        self.engine_ = "numpy" if kern is None else "numba"
+        return kern
 
     def _fit(self, y: FloatArray) -> None:
+        kern = self._kernels()
+        if kern is not None:
+            self._fit_compiled(y, kern, n_threads(self.n_jobs))
+            return
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -73,6 +90,27 @@ class _IntermittentBase(BaseForecaster):
     def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:  # pragma: no cover
         raise NotImplementedError
 
+    def _fit_compiled(self, y: FloatArray, kern: Any, threads: int) -> None:
+        """The compiled path: per block, the row statistics and the method's own part."""
+        n = y.shape[0]
+        parts: list[dict[str, npt.NDArray[Any]]] = []
+        stats: list[dict[str, Any]] = []
+        for lo in range(0, n, _BLOCK):
+            yb = np.ascontiguousarray(y[lo : lo + _BLOCK])
+            st = kern.row_stats(yb)
+            stats.append(st)
+            parts.append(self._compiled_block(yb, st, kern, threads))
+        for key in parts[0]:
+            setattr(self, key, np.concatenate([p[key] for p in parts]))
+        self._s1 = np.concatenate([s["s1"] for s in stats])
+        self._s2 = np.concatenate([s["s2"] for s in stats])
+        self._count_hint = all(bool(s["isint"].all()) for s in stats)
+
+    def _compiled_block(
+        self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
+    ) -> dict[str, npt.NDArray[Any]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _variance(self, y: FloatArray) -> FloatArray:
         """Mean squared deviation of each period's demand from the forecast level."""
         t = y.shape[1]
@@ -88,6 +126,10 @@ class _FixedAlphaBase(_IntermittentBase):
     """Croston-type methods with fixed weights: a time loop over transposed blocks of series."""
 
     def _fit(self, y: FloatArray) -> None:
+        kern = self._kernels()
+        if kern is not None:
+            self._fit_rows(np.ascontiguousarray(y), kern, n_threads(self.n_jobs))
+            return
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -115,6 +157,12 @@ class _FixedAlphaBase(_IntermittentBase):
     ) -> dict[str, npt.NDArray[Any]]:  # pragma: no cover
         raise NotImplementedError
 
+    def _fit_rows(self, y: FloatArray, kern: Any, threads: int) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _set_stats(self, st: dict[str, Any]) -> None:
+        self._s1, self._s2, self._count_hint = st["s1"], st["s2"], bool(st["isint"].all())
+
 
 def _unsort(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]:
     out = np.empty_like(values)
@@ -131,15 +179,23 @@ class _CrostonBase(_FixedAlphaBase):
         return ops.croston_fixed(y, 0.1, buffers=self._buffers, check_count=check_count)
 
     def _finish_block(self, y: FloatArray, blk: ops.FixedBlock) -> dict[str, npt.NDArray[Any]]:
-        zd, zi = blk.sizes, blk.intervals
+        return self._finish(y.shape[0], blk.sizes, blk.intervals, blk.k)
+
+    def _finish(self, n: int, zd: FloatArray, zi: FloatArray, k: IntArray) -> dict[str, npt.NDArray[Any]]:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(zi != 0.0, zd / zi, zd)
         # no demand at all: statsforecast falls back to the naive forecast (the last value, 0)
         return {
-            "level_": np.where(blk.k > 0, mean, 0.0) * self._factor,
-            "alpha_demand_": np.full(y.shape[0], 0.1),
-            "alpha_interval_": np.full(y.shape[0], 0.1),
+            "level_": np.where(k > 0, mean, 0.0) * self._factor,
+            "alpha_demand_": np.full(n, 0.1),
+            "alpha_interval_": np.full(n, 0.1),
         }
+
+    def _fit_rows(self, y: FloatArray, kern: Any, threads: int) -> None:
+        st = kern.croston_rows(y, 0.1, threads)
+        for key, value in self._finish(y.shape[0], st["sizes"], st["intervals"], st["k"]).items():
+            setattr(self, key, value)
+        self._set_stats(st)
 
 
 class Croston(_CrostonBase):
@@ -155,8 +211,9 @@ class Croston(_CrostonBase):
     [[1.0067, 1.0067]]
     """
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, engine: str = "auto", n_jobs: int | None = None) -> None:
+        self.engine = engine
+        self.n_jobs = n_jobs
 
 
 class CrostonSBA(_CrostonBase):
@@ -172,8 +229,9 @@ class CrostonSBA(_CrostonBase):
 
     _factor = 0.95
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, engine: str = "auto", n_jobs: int | None = None) -> None:
+        self.engine = engine
+        self.n_jobs = n_jobs
 
 
 class CrostonOptimized(_IntermittentBase):
@@ -191,8 +249,9 @@ class CrostonOptimized(_IntermittentBase):
     True
     """
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, engine: str = "auto", n_jobs: int | None = None) -> None:
+        self.engine = engine
+        self.n_jobs = n_jobs
 
     def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         n = y.shape[0]
@@ -212,6 +271,21 @@ class CrostonOptimized(_IntermittentBase):
             "level_": _unsort(np.where(ev.k > 0, mean, 0.0), ev.order),
             "alpha_demand_": _unsort(alpha[0::2].copy(), ev.order),
             "alpha_interval_": _unsort(alpha[1::2].copy(), ev.order),
+        }
+
+    def _compiled_block(
+        self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
+    ) -> dict[str, npt.NDArray[Any]]:
+        xt, kb, order = kern.pack_pairs(y, st["k"])
+        alpha = kern.golden_section_ses(xt, kb, n_threads=threads)
+        z = kern.ses_forecast(xt, kb, alpha)
+        zd, zi = z[0::2], z[1::2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(zi != 0.0, zd / zi, zd)
+        return {
+            "level_": _unsort(np.where(st["k"][order] > 0, mean, 0.0), order),
+            "alpha_demand_": _unsort(alpha[0::2].copy(), order),
+            "alpha_interval_": _unsort(alpha[1::2].copy(), order),
         }
 
 
@@ -236,13 +310,25 @@ class TSB(_FixedAlphaBase):
     [[0.6406]]
     """
 
-    def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1) -> None:
+    def __init__(
+        self, alpha_d: float = 0.1, alpha_p: float = 0.1, *, engine: str = "auto", n_jobs: int | None = None
+    ) -> None:
         self.alpha_d = alpha_d
         self.alpha_p = alpha_p
+        self.engine = engine
+        self.n_jobs = n_jobs
 
     def _check_params(self) -> None:
         check_fraction("alpha_d", self.alpha_d)
         check_fraction("alpha_p", self.alpha_p)
+        super()._check_params()
+
+    def _fit_rows(self, y: FloatArray, kern: Any, threads: int) -> None:
+        st = kern.tsb_rows(y, float(self.alpha_d), float(self.alpha_p), threads)
+        has = st["k"] > 0
+        self.probability_ = np.where(has, st["prob"], 0.0)
+        self.level_ = np.where(has, st["prob"] * st["sizes"], 0.0)
+        self._set_stats(st)
 
     def _fixed_block(self, y: FloatArray, check_count: bool) -> ops.FixedBlock:
         # probability: SES over every period, started at the first period's 0/1:
@@ -269,6 +355,15 @@ def _aggregation_level(ev: ops.Events, n: int) -> IntArray:
     out = np.zeros(n, dtype=np.int64)
     has = k > 0
     out[has] = np.round(last[has] / k[has]).astype(np.int64)
+    return out
+
+
+def _aggregation_from_stats(st: dict[str, Any]) -> IntArray:
+    """:func:`_aggregation_level` from the compiled row statistics (``last`` demand period, ``k``)."""
+    k = st["k"]
+    out = np.zeros(k.size, dtype=np.int64)
+    has = k > 0
+    out[has] = np.round((st["last"][has] + 1.0) / k[has]).astype(np.int64)
     return out
 
 
@@ -333,8 +428,9 @@ class ADIDA(_IntermittentBase):
     True
     """
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, engine: str = "auto", n_jobs: int | None = None) -> None:
+        self.engine = engine
+        self.n_jobs = n_jobs
 
     def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         n, t = y.shape
@@ -347,6 +443,21 @@ class ADIDA(_IntermittentBase):
         sums = _bucket_sums(y, ev, series, lv, exact_order=True)
         fc = _optimised_ses(sums, c)  # one bucket: ses_forecast returns its sum
         level[series] = fc / lv
+        return {"level_": level, "aggregation_level_": agg}
+
+    def _compiled_block(
+        self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
+    ) -> dict[str, npt.NDArray[Any]]:
+        n, t = y.shape
+        agg = _aggregation_from_stats(st)
+        level = np.zeros(n)
+        series = np.flatnonzero(agg > 0)
+        series = series[np.argsort(agg[series], kind="stable")]  # longest aggregated series first
+        lv = agg[series]
+        c = t // lv
+        sums = kern.bucket_sums(y, series, lv)
+        alpha = kern.golden_section_ses(sums, c, n_threads=threads)
+        level[series] = kern.ses_forecast(sums, c, alpha) / lv
         return {"level_": level, "aggregation_level_": agg}
 
 
@@ -364,8 +475,9 @@ class IMAPA(_IntermittentBase):
     True
     """
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, engine: str = "auto", n_jobs: int | None = None) -> None:
+        self.engine = engine
+        self.n_jobs = n_jobs
 
     def _fit_block(self, y: FloatArray, ev: ops.Events) -> dict[str, npt.NDArray[Any]]:
         n, t = y.shape
@@ -385,40 +497,87 @@ class IMAPA(_IntermittentBase):
             m = int(np.searchsorted(-top_sorted, -lv, side="right"))
             c = t // lv
             if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
-                blocks = y[by_top[:m], t % lv :].reshape(m, c, lv)
-                sums = np.ascontiguousarray(blocks.sum(axis=2).T)
+                sums = _pairwise_bucket_sums(y, by_top[:m], lv)
             else:
                 e = int(np.searchsorted(ev_rank, m))
                 tp = tpos[:e] - t % lv
                 keep = tp >= 0
                 dest = (tp[keep] // lv) * m + ev_rank[:e][keep]
-                sums = np.bincount(dest, weights=vals[:e][keep], minlength=c * m).reshape(c, m)
+                sums = (
+                    np.bincount(dest, weights=vals[:e][keep], minlength=c * m)
+                    .reshape(c, m)
+                    .astype(np.float64, copy=False)
+                )
             levels.append((lv, m, sums))
-        total = np.zeros(n)
-        # one golden-section run per group of consecutive levels (>= one chunk of columns):
-        # longer buckets come later, so the columns stay sorted by length
-        start = 0
-        while start < len(levels):
-            stop, cols = start, 0
-            while stop < len(levels) and cols < ops._CHUNK:
-                cols += levels[stop][1]
-                stop += 1
-            group = levels[start:stop]
-            cmax = group[0][2].shape[0]
-            packed = np.zeros((cmax, cols))
-            lengths = np.empty(cols, dtype=np.int64)
-            off = 0
-            for _, m, sums in group:
-                packed[: sums.shape[0], off : off + m] = sums
-                lengths[off : off + m] = sums.shape[0]
-                off += m
-            fc = _optimised_ses(packed, lengths)
-            off = 0
-            for lv, m, _ in group:
-                total[by_top[:m]] += fc[off : off + m] / lv
-                off += m
-            start = stop
-        has = top > 0
-        level = np.zeros(n)
-        level[has] = total[has] / top[has]
-        return {"level_": level, "max_aggregation_level_": top}
+        return _imapa_combine(levels, top, by_top, n, ops._CHUNK, _optimised_ses)
+
+    def _compiled_block(
+        self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
+    ) -> dict[str, npt.NDArray[Any]]:
+        n = y.shape[0]
+        top = _aggregation_from_stats(st)
+        by_top = np.argsort(-top, kind="stable")
+        top_sorted = top[by_top]
+        integer = bool(st["isint"].all())
+        levels = []
+        for lv in range(1, int(top.max(initial=0)) + 1):
+            m = int(np.searchsorted(-top_sorted, -lv, side="right"))
+            if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
+                sums = _pairwise_bucket_sums(y, by_top[:m], lv)
+            else:
+                sums = kern.bucket_sums(y, by_top[:m], np.full(m, lv, dtype=np.int64))
+            levels.append((lv, m, sums))
+
+        def ses(xt: FloatArray, c: IntArray) -> FloatArray:
+            return kern.ses_forecast(xt, c, kern.golden_section_ses(xt, c, n_threads=threads))  # type: ignore[no-any-return]
+
+        return _imapa_combine(levels, top, by_top, n, 1, ses)  # one run per level: equal lengths
+
+
+def _pairwise_bucket_sums(y: FloatArray, series: IntArray, lv: int) -> FloatArray:
+    """Bucket sums with numpy's (pairwise) ``sum``, as statsforecast's IMAPA adds them."""
+    t = y.shape[1]
+    c = t // lv
+    blocks = y[series, t % lv :].reshape(series.size, c, lv)
+    return np.ascontiguousarray(blocks.sum(axis=2).T)
+
+
+def _imapa_combine(
+    levels: list[tuple[int, int, FloatArray]],
+    top: IntArray,
+    by_top: IntArray,
+    n: int,
+    group_cols: int,
+    ses: Any,
+) -> dict[str, npt.NDArray[Any]]:
+    """Average the per-period optimised-SES forecasts of every aggregation level.
+
+    One golden-section run per group of consecutive levels of at least ``group_cols``
+    columns: longer buckets come later, so the columns stay sorted by length.
+    """
+    total = np.zeros(n)
+    start = 0
+    while start < len(levels):
+        stop, cols = start, 0
+        while stop < len(levels) and cols < group_cols:
+            cols += levels[stop][1]
+            stop += 1
+        group = levels[start:stop]
+        cmax = group[0][2].shape[0]
+        packed = np.zeros((cmax, cols))
+        lengths = np.empty(cols, dtype=np.int64)
+        off = 0
+        for _, m, sums in group:
+            packed[: sums.shape[0], off : off + m] = sums
+            lengths[off : off + m] = sums.shape[0]
+            off += m
+        fc = ses(packed, lengths)
+        off = 0
+        for lv, m, _ in group:
+            total[by_top[:m]] += fc[off : off + m] / lv
+            off += m
+        start = stop
+    has = top > 0
+    level = np.zeros(n)
+    level[has] = total[has] / top[has]
+    return {"level_": level, "max_aggregation_level_": top}
