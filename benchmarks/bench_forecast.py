@@ -1,6 +1,9 @@
 """Forecast speed: intermittent methods on weekly series and ETS on carparts, against statsforecast 2.1.1.
 
-statsforecast runs in its anchor venv (``benchmarks/.anchors/statsforecast``) with
+Every method is timed on each engine: ``engine="numpy"`` and, when the ``speed`` extra
+(numba) is installed, the compiled kernels with one thread and with ``n_jobs=-1``; the
+first call (compiling, or loading the compiled code from numba's on-disk cache) is
+timed separately. statsforecast runs in its anchor venv (``benchmarks/.anchors/statsforecast``) with
 ``n_jobs=1`` on the same data, in the same run. ``DISTCRM_BENCH_FORECAST_N`` sets the
 number of weekly series (default 100,000 x 104 weeks); ``DISTCRM_BENCH_FORECAST_METHODS``
 (comma-separated, e.g. ``Croston,TSB``) limits the methods, ``DISTCRM_BENCH_FORECAST_ETS=0``
@@ -17,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +75,21 @@ def _weekly(n: int) -> np.ndarray:
     return np.where(rng.random((n, T)) < p, rng.poisson(3.0, (n, T)) + 1, 0).astype(np.float64)
 
 
+def _engines() -> list[tuple[str, dict[str, object]]]:
+    """The implementations timed: NumPy always; the compiled kernels when numba is installed."""
+    import importlib.util
+
+    out: list[tuple[str, dict[str, object]]] = [("numpy", {"engine": "numpy"})]
+    if importlib.util.find_spec("numba") is not None:
+        out += [
+            ("numba, 1 thread", {"engine": "numba"}),
+            ("numba, n_jobs=-1", {"engine": "numba", "n_jobs": -1}),
+        ]
+    else:
+        print("  (numba not installed: the compiled engine, extra `speed`, is not timed)")
+    return out
+
+
 def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median wall and CPU (process) seconds of ``fn()`` over ``repeat`` runs."""
     walls, cpus = [], []
@@ -90,36 +109,52 @@ def main() -> None:
     py = anchor_python("statsforecast", ["statsforecast==2.1.1"])
     y = _weekly(N)
     panel = DemandPanel.from_array(y, start="2000-01-02", freq="W")
+    tiny = DemandPanel.from_array(y[:50], start="2000-01-02", freq="W")
     print(f"  intermittent methods, {N:,} weekly series x {T} weeks, h=12 (fit + predict)")
-    models = {
+    models: dict[str, Callable[..., Any]] = {
         "Croston": F.Croston,
         "CrostonSBA": F.CrostonSBA,
-        "TSB": lambda: F.TSB(alpha_d=0.2, alpha_p=0.1),
+        "TSB": lambda **kw: F.TSB(alpha_d=0.2, alpha_p=0.1, **kw),
         "ADIDA": F.ADIDA,
         "CrostonOptimized": F.CrostonOptimized,
         "IMAPA": F.IMAPA,
     }
+    engines = _engines()
     for name, make in models.items():
         if METHODS and name not in METHODS:
             continue
         slow = name in ("CrostonOptimized", "IMAPA", "ADIDA")
-        if slow:  # one run, traced: its time includes the (small) tracing overhead
-            box: list[float] = []
-            mem = peak_memory_mib(
-                lambda m=make, b=box: b.extend(_timed(lambda: m().fit(panel).predict(12), 1))
-            )
-            ours, ours_cpu = box
-        else:
-            ours, ours_cpu = _timed(lambda m=make: m().fit(panel).predict(12), 3)
-            mem = peak_memory_mib(lambda m=make: m().fit(panel).predict(12))
         anc = _anchor(py, y, name, "W")
-        report(f"{name}", ours, None if anc is None else anc["seconds"], "statsforecast n_jobs=1", "30x")
-        if anc is not None:
-            print(
-                f"    CPU time: distcrm {ours_cpu:.3f} s | statsforecast {anc['cpu']:.3f} s | "
-                f"{anc['cpu'] / ours_cpu:.1f}x (robust to other jobs on the machine)"
+        print(
+            f"  {name}:"
+            + (
+                ""
+                if anc is None
+                else f" statsforecast n_jobs=1 {anc['seconds']:.3f} s (CPU {anc['cpu']:.3f} s)"
             )
-        print(f"    peak traced memory {mem:.0f} MiB (target <= 400 MiB)")
+        )
+        for label, kw in engines:
+            if "numba" in label:  # compile (or load from the on-disk cache) outside the clock
+                t0 = time.perf_counter()
+                make(**kw).fit(tiny).predict(1)
+                warm = time.perf_counter() - t0
+            repeat = 1 if slow and label == "numpy" else 3
+            ours, ours_cpu = _timed(lambda m=make, k=kw: m(**k).fit(panel).predict(12), repeat)
+            mem = (
+                peak_memory_mib(lambda m=make, k=kw: m(**k).fit(panel).predict(12))
+                if repeat > 1
+                else float("nan")
+            )
+            line = f"    {label}: {ours:.3f} s (CPU {ours_cpu:.3f} s, median of {repeat})"
+            if anc is not None:
+                line += (
+                    f" | {anc['seconds'] / ours:.1f}x faster (CPU {anc['cpu'] / ours_cpu:.1f}x)  target 30x"
+                )
+            if mem == mem:
+                line += f" | peak traced memory {mem:.0f} MiB (target <= 400)"
+            if "numba" in label:
+                line += f" | first call {warm:.2f} s"
+            print(line)
     if not RUN_ETS:
         return
     # ETS on complete carparts

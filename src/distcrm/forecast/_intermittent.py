@@ -276,16 +276,15 @@ class CrostonOptimized(_IntermittentBase):
     def _compiled_block(
         self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
     ) -> dict[str, npt.NDArray[Any]]:
-        xt, kb, order = kern.pack_pairs(y, st["k"])
-        alpha = kern.golden_section_ses(xt, kb, n_threads=threads)
-        z = kern.ses_forecast(xt, kb, alpha)
-        zd, zi = z[0::2], z[1::2]
+        res = kern.croston_optimized(y, st["k"], threads)
+        order = res["order"]
+        zd, zi = res["sizes"], res["intervals"]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(zi != 0.0, zd / zi, zd)
         return {
             "level_": _unsort(np.where(st["k"][order] > 0, mean, 0.0), order),
-            "alpha_demand_": _unsort(alpha[0::2].copy(), order),
-            "alpha_interval_": _unsort(alpha[1::2].copy(), order),
+            "alpha_demand_": _unsort(res["alpha_demand"].copy(), order),
+            "alpha_interval_": _unsort(res["alpha_interval"].copy(), order),
         }
 
 
@@ -448,16 +447,13 @@ class ADIDA(_IntermittentBase):
     def _compiled_block(
         self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
     ) -> dict[str, npt.NDArray[Any]]:
-        n, t = y.shape
+        n = y.shape[0]
         agg = _aggregation_from_stats(st)
         level = np.zeros(n)
         series = np.flatnonzero(agg > 0)
         series = series[np.argsort(agg[series], kind="stable")]  # longest aggregated series first
         lv = agg[series]
-        c = t // lv
-        sums = kern.bucket_sums(y, series, lv)
-        alpha = kern.golden_section_ses(sums, c, n_threads=threads)
-        level[series] = kern.ses_forecast(sums, c, alpha) / lv
+        level[series] = kern.bucket_ses(y, series, lv, threads) / lv
         return {"level_": level, "aggregation_level_": agg}
 
 
@@ -519,19 +515,21 @@ class IMAPA(_IntermittentBase):
         by_top = np.argsort(-top, kind="stable")
         top_sorted = top[by_top]
         integer = bool(st["isint"].all())
-        levels = []
+        total = np.zeros(n)
         for lv in range(1, int(top.max(initial=0)) + 1):
             m = int(np.searchsorted(-top_sorted, -lv, side="right"))
+            series = by_top[:m]
             if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
-                sums = _pairwise_bucket_sums(y, by_top[:m], lv)
+                sums = _pairwise_bucket_sums(y, series, lv)
+                c = np.full(m, sums.shape[0], dtype=np.int64)
+                fc = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
             else:
-                sums = kern.bucket_sums(y, by_top[:m], np.full(m, lv, dtype=np.int64))
-            levels.append((lv, m, sums))
-
-        def ses(xt: FloatArray, c: IntArray) -> FloatArray:
-            return kern.ses_forecast(xt, c, kern.golden_section_ses(xt, c, n_threads=threads))  # type: ignore[no-any-return]
-
-        return _imapa_combine(levels, top, by_top, n, 1, ses)  # one run per level: equal lengths
+                fc = kern.bucket_ses(y, series, np.full(m, lv, dtype=np.int64), threads)
+            total[series] += fc / lv
+        has = top > 0
+        level = np.zeros(n)
+        level[has] = total[has] / top[has]
+        return {"level_": level, "max_aggregation_level_": top}
 
 
 def _pairwise_bucket_sums(y: FloatArray, series: IntArray, lv: int) -> FloatArray:

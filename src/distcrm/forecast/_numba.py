@@ -29,10 +29,10 @@ import numpy.typing as npt
 
 __all__ = [
     "CHUNK",
-    "bucket_sums",
+    "bucket_ses",
+    "croston_optimized",
     "croston_rows",
     "golden_section_ses",
-    "pack_pairs",
     "row_stats",
     "ses_forecast",
     "tsb_rows",
@@ -45,36 +45,94 @@ IntArray = npt.NDArray[np.int64]
 CHUNK = 512
 _GR = (math.sqrt(5.0) + 1.0) / 2.0
 
-_jit = numba.njit(nogil=True, cache=True, boundscheck=False, error_model="numpy")
+_njit: Any = numba.njit  # the kernels take and return arrays: typed Any at this boundary
+
+
+def _jit(fn: Any = None, *, fastmath: Any = False) -> Any:
+    """``numba.njit`` with our options; ``fastmath`` stays off unless a kernel asks."""
+    wrap = _njit(nogil=True, cache=True, boundscheck=False, error_model="numpy", fastmath=fastmath)
+    return wrap if fn is None else wrap(fn)
 
 
 @_jit
-def _sse(
-    xt: Any, lo: int, w: Any, alpha: Any, comp: Any, f: Any, sse: Any
-) -> None:  # pragma: no cover - compiled
-    """statsforecast ``ses_sse(alpha, x)`` for the chunk's columns ``lo..lo+len(alpha)``."""
+def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pragma: no cover - compiled
+    """statsforecast ``ses_sse(alpha, x)`` for every column of a contiguous chunk ``x``.
+
+    Per column: ``f = x[0]``; for ``i >= 1``: ``f = alpha * x[i-1] + (1 - alpha) * f``,
+    ``sse += (x[i] - f) ** 2``. ``w[i]`` is the number of columns longer than ``i``
+    (columns sorted longest first). Four time steps per pass over the columns (the
+    state stays in registers); columns that end inside a group of four step one by one.
+    """
     m = alpha.shape[0]
+    kmax = w.shape[0]
     for j in range(m):
-        f[j] = xt[0, lo + j]
+        f[j] = x[0, j]
         sse[j] = 0.0
-    for i in range(1, w.shape[0]):
-        wi = w[i]
-        if wi == 0:
-            break
-        for j in range(wi):
-            fj = alpha[j] * xt[i - 1, lo + j] + comp[j] * f[j]
+    i = 1
+    while i < kmax:
+        w4 = w[i + 3] if i + 3 < kmax else 0
+        for j in range(w4):
+            a = alpha[j]
+            c = comp[j]
+            fj = f[j]
+            s = sse[j]
+            x0 = x[i - 1, j]
+            x1 = x[i, j]
+            x2 = x[i + 1, j]
+            x3 = x[i + 2, j]
+            x4 = x[i + 3, j]
+            fj = a * x0 + c * fj
+            e = x1 - fj
+            s += e * e
+            fj = a * x1 + c * fj
+            e = x2 - fj
+            s += e * e
+            fj = a * x2 + c * fj
+            e = x3 - fj
+            s += e * e
+            fj = a * x3 + c * fj
+            e = x4 - fj
+            s += e * e
             f[j] = fj
-            e = xt[i, lo + j] - fj
-            sse[j] += e * e
+            sse[j] = s
+        for q in range(3, 0, -1):  # columns with exactly q of these four steps
+            start = w4 if q == 3 else (w[i + q] if i + q < kmax else 0)
+            stop = w[i + q - 1] if i + q - 1 < kmax else 0
+            for j in range(start, stop):
+                a = alpha[j]
+                c = comp[j]
+                fj = f[j]
+                s = sse[j]
+                for r in range(q):
+                    fj = a * x[i - 1 + r, j] + c * fj
+                    e = x[i + r, j] - fj
+                    s += e * e
+                f[j] = fj
+                sse[j] = s
+        i += 4
 
 
 @_jit
-def _golden_chunk(
-    xt: Any, k: Any, lo: int, hi: int, lower: float, upper: float, out: Any
+def _widths(kl: Any) -> Any:  # pragma: no cover - compiled
+    """``w[i]``: the columns longer than ``i`` (``kl`` sorted descending, every entry >= 1)."""
+    w = np.zeros(max(kl[0], 1) if kl.shape[0] else 1, dtype=np.int64)
+    for j in range(kl.shape[0]):
+        for i in range(kl[j]):
+            w[i] += 1
+    return w
+
+
+@_jit
+def _golden_local(
+    x: Any, w: Any, lower: float, upper: float, out: Any
 ) -> None:  # pragma: no cover - compiled
-    """statsforecast's golden-section loop for columns ``lo..hi`` in lock step (see _sesops)."""
-    m = hi - lo
-    w = _widths(k, lo, hi)
+    """statsforecast's golden-section loop for every column of the chunk ``x``, in lock step.
+
+    A column stops when its bracket is narrower than 1e-12 or on a tie (``fc == fd``);
+    its result ``(a + b) / 2`` is recorded then and it keeps stepping harmlessly with
+    the others.
+    """
+    m = out.shape[0]
     a = np.empty(m)
     b = np.empty(m)
     c = np.empty(m)
@@ -85,6 +143,7 @@ def _golden_chunk(
     comp = np.empty(m)
     f = np.empty(m)
     val = np.empty(m)
+    keep = np.empty(m)
     left = np.empty(m, dtype=np.bool_)
     active = np.ones(m, dtype=np.bool_)
     for j in range(m):
@@ -93,56 +152,179 @@ def _golden_chunk(
         c[j] = b[j] - (b[j] - a[j]) / _GR
         d[j] = a[j] + (b[j] - a[j]) / _GR
         comp[j] = 1.0 - c[j]
-    _sse(xt, lo, w, c, comp, f, fc)
+    _sse(x, w, c, comp, f, fc)
     for j in range(m):
         comp[j] = 1.0 - d[j]
-    _sse(xt, lo, w, d, comp, f, fd)
+    _sse(x, w, d, comp, f, fd)
     nactive = m
     while True:
         for j in range(m):
             lft = fc[j] < fd[j]
             left[j] = lft
             if active[j] and not (abs(b[j] - a[j]) >= 1e-12 and (lft or fd[j] < fc[j])):
-                out[lo + j] = (b[j] + a[j]) / 2.0
+                out[j] = (b[j] + a[j]) / 2.0
                 active[j] = False
                 nactive -= 1
         if nactive == 0:
             break
+        # left: b = d; d = c; fd = fc; c = b - (b - a) / gr; fc = sse(c)
+        # right: a = c; c = d; fc = fd; d = a + (b - a) / gr; fd = sse(d)
+        # written with selects (no branch on the random left/right outcome)
         for j in range(m):
-            if left[j]:
-                b[j] = d[j]
-                d[j] = c[j]
-                fd[j] = fc[j]
-                p = b[j] - (b[j] - a[j]) / _GR
-                c[j] = p
-            else:
-                a[j] = c[j]
-                c[j] = d[j]
-                fc[j] = fd[j]
-                p = a[j] + (b[j] - a[j]) / _GR
-                d[j] = p
+            lft = left[j]
+            cj = c[j]
+            dj = d[j]
+            na = a[j] if lft else cj
+            nb = dj if lft else b[j]
+            step = (nb - na) / _GR
+            p = nb - step if lft else na + step
+            a[j] = na
+            b[j] = nb
+            c[j] = p if lft else dj
+            d[j] = cj if lft else p
+            keep[j] = fc[j] if lft else fd[j]
             pt[j] = p
             comp[j] = 1.0 - p
-        _sse(xt, lo, w, pt, comp, f, val)
+        _sse(x, w, pt, comp, f, val)
         for j in range(m):
-            if left[j]:
-                fc[j] = val[j]
-            else:
-                fd[j] = val[j]
+            lft = left[j]
+            fc[j] = val[j] if lft else keep[j]
+            fd[j] = keep[j] if lft else val[j]
 
 
 @_jit
-def _golden_range(
-    xt: Any, k: Any, first: int, last: int, chunk: int, lower: float, upper: float, out: Any
+def _forecast_local(x: Any, kl: Any, w: Any, alpha: Any, out: Any) -> None:  # pragma: no cover - compiled
+    """statsforecast ``ses_forecast(x, alpha)[0]`` for every column of the chunk ``x``."""
+    m = out.shape[0]
+    f = np.empty(m)
+    comp = np.empty(m)
+    for j in range(m):
+        f[j] = x[0, j]
+        comp[j] = 1.0 - alpha[j]
+    for i in range(1, w.shape[0]):
+        for j in range(w[i]):
+            f[j] = alpha[j] * x[i - 1, j] + comp[j] * f[j]
+    for j in range(m):
+        if kl[j] <= 1:
+            out[j] = x[0, j]
+        else:
+            out[j] = alpha[j] * x[kl[j] - 1, j] + comp[j] * f[j]
+
+
+@_jit
+def _packed_chunk(
+    xt: Any, k: Any, alpha: Any, lo: int, hi: int, lower: float, upper: float, search: bool, out: Any
 ) -> None:  # pragma: no cover - compiled
-    for lo in range(first, last, chunk):
-        _golden_chunk(xt, k, lo, min(lo + chunk, last), lower, upper, out)
+    """Columns ``lo..hi`` of a packed matrix: copy them contiguous (rows of the full matrix
+    lie a near power-of-two stride apart and would share cache sets), then either the
+    golden-section search (``search``: weights into ``out``) or the forecast with ``alpha``."""
+    kl = k[lo:hi]
+    w = _widths(kl)
+    x = np.empty((w.shape[0], hi - lo))
+    for i in range(w.shape[0]):
+        for j in range(w[i]):
+            x[i, j] = xt[i, lo + j]
+    if search:
+        _golden_local(x, w, lower, upper, out[lo:hi])
+    else:
+        _forecast_local(x, kl, w, alpha[lo:hi], out[lo:hi])
 
 
-def _spans(m: int, chunk: int) -> list[tuple[int, int]]:
-    """One task per chunk: the pool hands them out as threads come free (the columns are
-    sorted longest first, so equal column counts are not equal work)."""
-    return [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
+@_jit
+def _packed_range(
+    xt: Any, k: Any, alpha: Any, first: int, last: int, lower: float, upper: float, search: bool, out: Any
+) -> None:  # pragma: no cover - compiled
+    for lo in range(first, last, CHUNK):
+        _packed_chunk(xt, k, alpha, lo, min(lo + CHUNK, last), lower, upper, search, out)
+
+
+@_jit
+def _pairs_range(
+    y: Any, order: Any, k: Any, first: int, last: int, lower: float, upper: float, alpha: Any, z: Any
+) -> None:  # pragma: no cover - compiled
+    """Optimised Croston for series ``order[first:last]`` (sorted by demands, most first).
+
+    Per chunk, the demand sizes and intervals of its series are gathered from the rows
+    of ``y`` into one contiguous matrix (sizes in even columns, intervals in odd ones),
+    the golden-section search runs over both, then the forecasts; ``alpha`` / ``z``
+    (length ``2 * len(order)``) receive the weights / forecasts at ``2j`` and ``2j + 1``.
+    """
+    half = CHUNK // 2
+    t = y.shape[1]
+    for lo in range(first, last, half):
+        hi = min(lo + half, last)
+        m = 2 * (hi - lo)
+        kl = np.empty(m, dtype=np.int64)
+        for j in range(hi - lo):
+            kj = max(k[order[lo + j]], 1)
+            kl[2 * j] = kj
+            kl[2 * j + 1] = kj
+        w = _widths(kl)
+        x = np.empty((w.shape[0], m))
+        for j in range(hi - lo):
+            r = order[lo + j]
+            n = 0
+            last_t = 0
+            for s in range(t):
+                v = y[r, s]
+                if v != 0.0:
+                    x[n, 2 * j] = v
+                    x[n, 2 * j + 1] = float(s + 1 - last_t)
+                    last_t = s + 1
+                    n += 1
+            if n == 0:  # no demand: statsforecast smooths one zero
+                x[0, 2 * j] = 0.0
+                x[0, 2 * j + 1] = 0.0
+        a = alpha[2 * lo : 2 * hi]
+        _golden_local(x, w, lower, upper, a)
+        _forecast_local(x, kl, w, a, z[2 * lo : 2 * hi])
+
+
+@_jit
+def _buckets_range(
+    y: Any, series: Any, lv: Any, first: int, last: int, lower: float, upper: float, out: Any
+) -> None:  # pragma: no cover - compiled
+    """Optimised SES of the bucket sums of series ``series[first:last]`` (``lv`` ascending).
+
+    Per chunk, the sums of non-overlapping buckets of ``lv[j]`` periods (oldest
+    remainder dropped, added in time order) are written straight into one contiguous
+    matrix; ``out[j]`` receives the forecast of the next bucket.
+    """
+    t = y.shape[1]
+    for lo in range(first, last, CHUNK):
+        hi = min(lo + CHUNK, last)
+        m = hi - lo
+        kl = np.empty(m, dtype=np.int64)
+        for j in range(m):
+            kl[j] = t // lv[lo + j]
+        w = _widths(kl)
+        x = np.empty((w.shape[0], m))
+        for j in range(m):
+            r = series[lo + j]
+            size = lv[lo + j]
+            off = t % size
+            for b in range(kl[j]):
+                acc = 0.0
+                base = off + b * size
+                for q in range(size):
+                    acc += y[r, base + q]
+                x[b, j] = acc
+        alpha = np.empty(m)
+        _golden_local(x, w, lower, upper, alpha)
+        _forecast_local(x, kl, w, alpha, out[lo:hi])
+
+
+def _in_threads(run: Any, m: int, step: int, n_threads: int) -> None:
+    """``run(first, last)`` over ``0..m`` in whole chunks, on ``n_threads`` threads.
+
+    One task per chunk: the pool hands them out as threads come free (columns are
+    sorted longest first, so equal column counts are not equal work).
+    """
+    if n_threads <= 1 or m <= step:
+        run(0, m)
+        return
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        list(pool.map(lambda lo: run(lo, min(lo + step, m)), range(0, m, step)))
 
 
 def golden_section_ses(
@@ -150,103 +332,88 @@ def golden_section_ses(
 ) -> FloatArray:
     """:func:`distcrm.forecast._sesops.golden_section_ses`, compiled (bit-identical)."""
     xt = np.ascontiguousarray(xt, dtype=np.float64)
-    k = np.ascontiguousarray(k, dtype=np.int64)
-    m = xt.shape[1]
-    out = np.empty(m)
-    if m == 0:
-        return out
-    if n_threads <= 1 or m <= CHUNK:
-        _golden_range(xt, k, 0, m, CHUNK, lower, upper, out)
-        return out
-    spans = _spans(m, CHUNK)
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        list(pool.map(lambda s: _golden_range(xt, k, s[0], s[1], CHUNK, lower, upper, out), spans))
+    k = np.ascontiguousarray(np.maximum(k, 1), dtype=np.int64)
+    out = np.empty(xt.shape[1])
+    none = np.empty(0)
+    _in_threads(
+        lambda a, b: _packed_range(xt, k, none, a, b, lower, upper, True, out), out.size, CHUNK, n_threads
+    )
     return out
-
-
-@_jit
-def _widths(k: Any, lo: int, hi: int) -> Any:  # pragma: no cover - compiled
-    """``w[i]``: columns ``lo..hi`` longer than ``i`` (``k`` sorted descending)."""
-    w = np.zeros(max(k[lo], 1), dtype=np.int64)
-    for j in range(lo, hi):
-        for i in range(k[j]):
-            w[i] += 1
-    return w
-
-
-@_jit
-def _ses_forecast(xt: Any, k: Any, alpha: Any, out: Any) -> None:  # pragma: no cover - compiled
-    m = xt.shape[1]
-    if m == 0:
-        return
-    w = _widths(k, 0, m)
-    f = np.empty(m)
-    comp = np.empty(m)
-    for j in range(m):
-        f[j] = xt[0, j]
-        comp[j] = 1.0 - alpha[j]
-    for i in range(1, w.shape[0]):
-        for j in range(w[i]):
-            f[j] = alpha[j] * xt[i - 1, j] + comp[j] * f[j]
-    for j in range(m):
-        if k[j] <= 1:
-            out[j] = xt[0, j]
-        else:
-            out[j] = alpha[j] * xt[k[j] - 1, j] + comp[j] * f[j]
 
 
 def ses_forecast(xt: FloatArray, k: IntArray, alpha: FloatArray | float) -> FloatArray:
     """:func:`distcrm.forecast._sesops.ses_forecast`, compiled (bit-identical)."""
+    xt = np.ascontiguousarray(xt, dtype=np.float64)
+    k = np.ascontiguousarray(np.maximum(k, 1), dtype=np.int64)
     m = xt.shape[1]
     a = np.ascontiguousarray(np.broadcast_to(np.asarray(alpha, dtype=np.float64), (m,)))
     out = np.empty(m)
-    _ses_forecast(np.ascontiguousarray(xt, dtype=np.float64), np.ascontiguousarray(k, dtype=np.int64), a, out)
+    _packed_range(xt, k, a, 0, m, 0.0, 0.0, False, out)
     return out
 
 
-@_jit
+def croston_optimized(y: FloatArray, k: IntArray, n_threads: int = 1) -> dict[str, Any]:
+    """Golden-section SES (alpha in [0.1, 0.3]) of every series' demand sizes and intervals.
+
+    Returns ``order`` (series by demands, most first, stable) and, in that order,
+    ``alpha_demand`` / ``alpha_interval`` and the smoothed ``sizes`` / ``intervals``.
+    """
+    order = np.argsort(-k, kind="stable")
+    n = order.size
+    alpha = np.empty(2 * n)
+    z = np.empty(2 * n)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    k = np.ascontiguousarray(k, dtype=np.int64)
+    _in_threads(lambda a, b: _pairs_range(y, order, k, a, b, 0.1, 0.3, alpha, z), n, CHUNK // 2, n_threads)
+    return {
+        "order": order,
+        "alpha_demand": alpha[0::2],
+        "alpha_interval": alpha[1::2],
+        "sizes": z[0::2],
+        "intervals": z[1::2],
+    }
+
+
+def bucket_ses(y: FloatArray, series: IntArray, lv: IntArray, n_threads: int = 1) -> FloatArray:
+    """Forecast of optimised SES (alpha in [0.1, 0.3]) of the bucket sums of each series.
+
+    ``series[j]`` is summed in buckets of ``lv[j]`` periods (``lv`` ascending, so the
+    bucket series come longest first).
+    """
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    series = np.ascontiguousarray(series, dtype=np.int64)
+    lv = np.ascontiguousarray(lv, dtype=np.int64)
+    out = np.empty(series.size)
+    _in_threads(
+        lambda a, b: _buckets_range(y, series, lv, a, b, 0.1, 0.3, out), series.size, CHUNK, n_threads
+    )
+    return out
+
+
+@_jit(fastmath={"reassoc"})  # type: ignore[untyped-decorator]
 def _row_stats(
     y: Any, k: Any, s1: Any, s2: Any, isint: Any, last: Any
 ) -> None:  # pragma: no cover - compiled
+    """Branch-free per-row statistics (the sums may be added in any order: they feed variances)."""
     for r in range(y.shape[0]):
         n = 0
         pos = -1
         tot = 0.0
         sq = 0.0
-        whole = True
+        frac = 0.0
         for s in range(y.shape[1]):
             v = y[r, s]
             tot += v
             sq += v * v
-            if v != 0.0:
-                n += 1
-                pos = s
-                if whole and math.floor(v) != v:
-                    whole = False
+            frac += abs(v - math.floor(v))
+            nz = v != 0.0
+            n += nz
+            pos = s if nz else pos
         k[r] = n
         s1[r] = tot
         s2[r] = sq
-        isint[r] = whole
+        isint[r] = frac == 0.0
         last[r] = pos
-
-
-@_jit
-def _pack_pairs(y: Any, order: Any, out: Any) -> None:  # pragma: no cover - compiled
-    """Column ``2j`` / ``2j + 1`` of ``out``: demand sizes / intervals of series ``order[j]``."""
-    for j in range(order.shape[0]):
-        r = order[j]
-        n = 0
-        last_t = 0
-        for s in range(y.shape[1]):
-            v = y[r, s]
-            if v != 0.0:
-                out[n, 2 * j] = v
-                out[n, 2 * j + 1] = float(s + 1 - last_t)
-                last_t = s + 1
-                n += 1
-        if n == 0:
-            out[0, 2 * j] = 0.0
-            out[0, 2 * j + 1] = 0.0
 
 
 def row_stats(y: FloatArray) -> dict[str, Any]:
@@ -263,48 +430,6 @@ def row_stats(y: FloatArray) -> dict[str, Any]:
         np.ascontiguousarray(y, dtype=np.float64), out["k"], out["s1"], out["s2"], out["isint"], out["last"]
     )
     return out
-
-
-@_jit
-def _bucket_sums(y: Any, series: Any, lv: Any, out: Any) -> None:  # pragma: no cover - compiled
-    t = y.shape[1]
-    for j in range(series.shape[0]):
-        r = series[j]
-        size = lv[j]
-        off = t % size
-        for b in range(t // size):
-            acc = 0.0
-            base = off + b * size
-            for q in range(size):
-                acc += y[r, base + q]
-            out[b, j] = acc
-
-
-def bucket_sums(y: FloatArray, series: IntArray, lv: IntArray) -> FloatArray:
-    """Packed ``(max buckets, len(series))``: column ``j`` holds the sums of non-overlapping buckets
-    of ``lv[j]`` periods of series ``series[j]``, oldest remainder dropped, added in time order."""
-    t = y.shape[1]
-    cmax = max(int((t // lv).max(initial=1)), 1) if lv.size else 1
-    out = np.empty((cmax, series.size))
-    _bucket_sums(
-        y, np.ascontiguousarray(series, dtype=np.int64), np.ascontiguousarray(lv, dtype=np.int64), out
-    )
-    return out
-
-
-def pack_pairs(y: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
-    """Demand sizes and intervals side by side, series sorted by demands (longest first).
-
-    Returns ``(xt, kb, order)``: ``xt[:, 2j]`` / ``xt[:, 2j + 1]`` are the sizes /
-    intervals of series ``order[j]`` (an all-zero series gets one 0), ``kb`` their
-    lengths (at least 1). The padding below each column is never read.
-    """
-    order = np.argsort(-k, kind="stable")
-    kmax = max(int(k.max(initial=0)), 1)
-    xt = np.empty((kmax, 2 * y.shape[0]))
-    _pack_pairs(y, order, xt)
-    kb = np.repeat(np.maximum(k[order], 1), 2)
-    return xt, kb, order
 
 
 @_jit
