@@ -10,11 +10,12 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from distcrm.domain import Customer, Money, Order, OrderLine
 from distcrm.errors import ValidationError
 from distcrm.storage._codec import encode
-from distcrm.storage._jsonfast import Mismatch, compiled_encoder, generic_encode
+from distcrm.storage._jsonfast import Mismatch, batch_encoder, compiled_encoder, generic_encode, iso_texts
 from distcrm.testing.strategies import domain_types, strategy_for
 
 TYPES = [t for t in domain_types() if typing.get_origin(t) is None]
@@ -78,3 +79,57 @@ def test_subclass_instances_are_encoded_by_the_converter() -> None:
     vip = VipCustomer(id="V", name="Vera", level=3)
     assert generic_encode(vip) == encode(vip)
     assert '"level":3' in encode(vip)
+
+
+@pytest.mark.parametrize("tp", TYPES, ids=lambda t: t.__name__)
+def test_batch_encoder_writes_the_converters_text(tp: Any) -> None:
+    """Column-wise, a batch of generated instances of every domain type gets the converter's texts."""
+    enc = batch_encoder(tp)
+    assert enc is not None
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(strategy_for(tp), max_size=4))
+    def run(objs: list[Any]) -> None:
+        assert [generic_encode(o) for o in objs] == enc(objs)
+
+    run()
+
+
+def test_batch_encoder_rejects_any_value_of_the_wrong_type() -> None:
+    """One wrong-typed value anywhere in a batch (a naive time, a float quantity, a subclass) stops the batch."""
+    enc = batch_encoder(Order)
+    assert enc is not None
+    good = _order()
+    naive = attrs.evolve(good)
+    object.__setattr__(naive, "created_at", dt.datetime(2024, 1, 1))
+    line = attrs.evolve(good.lines[0])
+    object.__setattr__(line, "quantity", 1.5)
+    floaty = attrs.evolve(good)
+    object.__setattr__(floaty, "lines", (line,))
+    listy = attrs.evolve(good)
+    object.__setattr__(listy, "lines", list(good.lines))
+    for bad in (naive, floaty, listy):
+        with pytest.raises(Mismatch):
+            enc([good, bad, good])
+    assert [generic_encode(good)] * 2 == enc([good, good])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.one_of(
+            st.just(dt.UTC),
+            st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)).map(
+                dt.timezone
+            ),
+            st.timezones(),
+        ),
+    )
+)
+def test_iso_texts_match_isoformat(value: dt.datetime) -> None:
+    """The fast ISO text of an aware datetime is ``isoformat()``'s, offsets with seconds included."""
+    if value.utcoffset() is None:  # pragma: no cover - the strategies give aware values
+        return
+    assert [value.isoformat()] == iso_texts([value])

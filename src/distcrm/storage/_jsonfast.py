@@ -22,11 +22,13 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from itertools import chain, islice, repeat
+from operator import attrgetter, is_, is_not
 from typing import Any
 
 import attrs
 
-__all__ = ["Mismatch", "compiled_encoder", "generic_encode"]
+__all__ = ["Mismatch", "batch_encoder", "compiled_encoder", "generic_encode", "iso_texts", "join_pieces"]
 
 Emit = Callable[[Any], str]
 
@@ -363,3 +365,262 @@ def compiled_encoder(cls: type[Any]) -> Emit | None:
     except KeyError:
         enc = _ENCODERS[cls] = _emitter(typing.cast(Any, cls)) if _is_record(cls) else None
         return enc
+
+
+# --- batch encoders: a whole batch, one field (column) at a time ---------------------------------
+#
+# ``add_many`` encodes thousands of records of one class. Walking them field by field
+# moves the per-value work into C-level ``map`` passes: a field's values are gathered
+# with one ``map(attrgetter)``, their exact types checked with one ``set(map(type))``,
+# their texts written with one ``map(str)``/``map(encode_basestring)``, and each
+# document is joined from its pieces by ``map(str.join, zip(...))``. A field whose
+# values are all its default object gets the default's text once; the items of tuple
+# fields (an order's lines) are written as one flat column and regrouped. The checks
+# are the per-record encoder's (exact types, aware datetimes, enum members); any value
+# they do not accept raises Mismatch for the whole batch.
+
+Texts = str | list[str]  # one JSON text per value, or one text shared by every value
+ColEmit = Callable[[list[Any]], Texts]
+
+_NO_DEFAULT = object()
+_UTC = dt.UTC
+_D2 = [f"{i:02d}" for i in range(100)]
+
+
+def _exact(col: list[Any], tp: type[Any]) -> None:
+    kinds = set(map(type, col))
+    if kinds and kinds != {tp}:
+        raise Mismatch(tp.__name__)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    """The UTC-offset suffix ``datetime.isoformat`` writes for ``offset``."""
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[19:]
+
+
+def iso_texts(col: list[Any]) -> list[str]:
+    """``v.isoformat()`` of aware datetimes (exact type already checked), about 3x faster.
+
+    The date part is written once per distinct day and the offset once per distinct
+    offset; a naive value raises Mismatch.
+    """
+    days: dict[int, str] = {}
+    offsets: dict[dt.timedelta, str] = {}
+    d2 = _D2
+    out: list[str] = []
+    append = out.append
+    for v in col:
+        if v.tzinfo is _UTC:
+            off = "+00:00"
+        else:
+            o = v.utcoffset()
+            if o is None:
+                raise Mismatch("naive datetime")
+            off = offsets.get(o) or offsets.setdefault(o, _offset_text(o))
+        n = v.toordinal()
+        day = days.get(n)
+        if day is None:
+            day = days[n] = dt.date.fromordinal(n).isoformat() + "T"
+        us = v.microsecond
+        if us:
+            append(f"{day}{d2[v.hour]}:{d2[v.minute]}:{d2[v.second]}.{us:06d}{off}")
+        else:
+            append(f"{day}{d2[v.hour]}:{d2[v.minute]}:{d2[v.second]}{off}")
+    return out
+
+
+def _col_str(col: list[Any]) -> Texts:
+    _exact(col, str)
+    return list(map(_es, col))
+
+
+def _col_int(col: list[Any]) -> Texts:
+    _exact(col, int)
+    return list(map(int.__repr__, col))
+
+
+def _raw_decimal(col: list[Any]) -> list[str]:
+    _exact(col, Decimal)
+    return list(map(Decimal.__str__, col))
+
+
+def _raw_datetime(col: list[Any]) -> list[str]:
+    _exact(col, dt.datetime)
+    return iso_texts(col)
+
+
+_RAW: dict[Any, Callable[[list[Any]], list[str]]] = {Decimal: _raw_decimal, dt.datetime: _raw_datetime}
+
+
+def _col_quoted(raw: Callable[[list[Any]], list[str]]) -> ColEmit:
+    def emit(col: list[Any]) -> Texts:
+        return [f'"{s}"' for s in raw(col)]
+
+    return emit
+
+
+def _col_enum(tp: type[enum.Enum]) -> ColEmit:
+    get = {id(m): _dumps(m.value) for m in tp}.get
+
+    def emit(col: list[Any]) -> Texts:
+        texts = list(map(get, map(id, col)))
+        if None in texts:
+            raise Mismatch(tp.__name__)
+        return texts  # type: ignore[return-value]
+
+    return emit
+
+
+def _expand(texts: Texts, n: int) -> list[str]:
+    return [texts] * n if isinstance(texts, str) else texts
+
+
+def _col_optional(inner: ColEmit) -> ColEmit:
+    def emit(col: list[Any]) -> Texts:
+        nones = sum(map(is_, col, repeat(None)))
+        if nones == len(col):
+            return "null"
+        if not nones:
+            return inner(col)
+        values = [v for v in col if v is not None]
+        it = iter(_expand(inner(values), len(values)))
+        return ["null" if v is None else next(it) for v in col]
+
+    return emit
+
+
+def _col_var_tuple(item: ColEmit) -> ColEmit:
+    def emit(col: list[Any]) -> Texts:
+        _exact(col, tuple)
+        flat = list(chain.from_iterable(col))
+        if not flat:
+            return "[]"
+        it = iter(_expand(item(flat), len(flat)))
+        return ["[" + ",".join(islice(it, k)) + "]" for k in map(len, col)]
+
+    return emit
+
+
+def _col_each(emit_one: Emit) -> ColEmit:
+    def emit(col: list[Any]) -> Texts:
+        return list(map(emit_one, col))
+
+    return emit
+
+
+def _or_default(emit_one: Emit, default: Any, text: str) -> Emit:
+    def emit(v: Any) -> str:
+        return text if v is default else emit_one(v)
+
+    return emit
+
+
+def join_pieces(pieces: list[Texts], n: int) -> list[str]:
+    """The ``n`` texts made by concatenating ``pieces`` (constants and per-value columns) in order."""
+    merged: list[Texts] = []
+    for p in pieces:
+        if type(p) is str and merged and type(merged[-1]) is str:
+            merged[-1] += p
+        else:
+            merged.append(p)
+    if len(merged) == 1:
+        return _expand(merged[0], n)
+    return list(map("".join, zip(*[repeat(p, n) if type(p) is str else p for p in merged], strict=False)))
+
+
+# per field: its key's text, getter, default object (or _NO_DEFAULT) and text, whether its
+# texts are quoted by the pieces, its column emitter, and for a nested record its writer
+_Step = tuple[str, Any, Any, str, bool, "ColEmit | None", "_ColRecord | None"]
+
+
+class _ColRecord:
+    """The column-wise writer of one record class (its plan is made on first use)."""
+
+    def __init__(self, tp: Any) -> None:
+        self.tp = tp
+        self.cls = typing.get_origin(tp) or tp
+        self.plan: list[_Step] | None = None
+
+    def _make_plan(self) -> list[_Step]:
+        from distcrm.domain._validation import record_fields
+
+        defaults = {a.name: a.default for a in attrs.fields(self.cls)}
+        plan: list[_Step] = []
+        for i, spec in enumerate(record_fields(self.tp)):
+            prefix = ("{" if i == 0 else ",") + _dumps(spec.name) + ":"
+            default = defaults.get(spec.name, attrs.NOTHING)
+            has_default = isinstance(default, _IMMUTABLE) and default is not attrs.NOTHING
+            d = default if has_default else _NO_DEFAULT
+            d_text = generic_encode(default) if has_default else ""
+            if _is_record(spec.type) and not has_default:
+                plan.append((prefix, attrgetter(spec.name), d, d_text, False, None, _col_record(spec.type)))
+                continue
+            quoted = spec.type in _RAW
+            emit = _RAW[spec.type] if quoted else _col_emitter(spec.type)
+            if emit is None:  # only the converter writes it: value by value, defaults by identity
+                emit = _col_each(_or_default(_fallback(spec), d, d_text))
+            plan.append((prefix, attrgetter(spec.name), d, d_text, quoted, emit, None))
+        self.plan = plan
+        return plan
+
+    def pieces(self, objs: list[Any]) -> list[Texts]:
+        """The constant and per-record pieces whose concatenation is each record's JSON text."""
+        plan = self.plan or self._make_plan()
+        _exact(objs, self.cls)
+        out: list[Texts] = []
+        for prefix, get, default, d_text, quoted, emit, sub in plan:
+            out.append(prefix)
+            col = list(map(get, objs))
+            if sub is not None:
+                out += sub.pieces(col)
+            elif default is not _NO_DEFAULT and not any(map(is_not, col, repeat(default))):
+                out.append(d_text)  # every value is the default object
+            elif quoted:
+                out += ['"', emit(col), '"']  # type: ignore[misc]
+            else:
+                out.append(emit(col))  # type: ignore[misc]
+        out.append("}" if plan else "{}")
+        return out
+
+
+@functools.cache
+def _col_record(tp: Any) -> _ColRecord:
+    return _ColRecord(tp)
+
+
+@functools.cache
+def _col_emitter(tp: Any) -> ColEmit | None:
+    """The column-wise emitter of one declared type (full JSON texts), or None for the converter."""
+    if tp is str:
+        return _col_str
+    if tp is int:
+        return _col_int
+    if tp in _RAW:
+        return _col_quoted(_RAW[tp])
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _col_enum(tp)
+    if _is_record(tp):
+        rec = _col_record(tp)
+        return lambda col: join_pieces(rec.pieces(col), len(col))
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = _col_emitter(args[0] if args[1] is type(None) else args[1])
+        return None if inner is None else _col_optional(inner)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _col_emitter(args[0])
+        return None if item is None else _col_var_tuple(item)
+    one = _emitter(tp)
+    return None if one is None else _col_each(one)
+
+
+def batch_encoder(cls: type[Any]) -> Callable[[list[Any]], list[str]] | None:
+    """The column-wise encoder of a list of ``cls`` instances (raises Mismatch), or None."""
+    if not _is_record(cls):
+        return None
+    rec = _col_record(typing.cast(Any, cls))
+
+    def encode_many(objs: list[Any]) -> list[str]:
+        return join_pieces(rec.pieces(objs), len(objs))
+
+    return encode_many
