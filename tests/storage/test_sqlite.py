@@ -123,3 +123,41 @@ def test_migration_from_version_1_backfills_order_lines(tmp_path: Path) -> None:
     assert 6 == len(store.transaction_log())
     assert 4 == len(store.transaction_log(T0, T0.replace(day=3)))  # O-1 and O-3, two lines each
     store.close()
+
+
+def _table(path: Path, sql_text: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return sorted(con.execute(sql_text).fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("per_insert", [4, 7])
+def test_multi_row_inserts_write_the_same_rows_as_single_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_insert: int
+) -> None:
+    """Bulk rows grouped several per INSERT (with a remainder) equal the rows of one-by-one adds."""
+    monkeypatch.setattr(sql, "ROWS_PER_INSERT", per_insert)
+    orders = _orders(30, "M")
+    bulk, single = SQLiteStore(tmp_path / "bulk.db"), SQLiteStore(tmp_path / "single.db")
+    with bulk.unit_of_work() as uow:
+        uow.orders.add_many(orders)
+    for o in orders:
+        single.orders.add(o)
+    for query in (
+        "SELECT id, version, doc, customer_id, created_at, status FROM orders",
+        (  # keys are numbered in a different order: compare the ids they stand for
+            "SELECT l.order_id, l.line_no, c.id, p.id, o.id, ts, ts_local, state, quantity, unit_price, "
+            "discount, amount, currency FROM order_lines l JOIN id_keys c ON c.key = l.customer_key "
+            "JOIN id_keys p ON p.key = l.product_key JOIN id_keys o ON o.key = l.order_key"
+        ),
+        "SELECT id FROM id_keys",
+    ):
+        assert _table(tmp_path / "single.db", query) == _table(tmp_path / "bulk.db", query)
+    with pytest.raises(DuplicateError) as info:
+        bulk.orders.add_many([*_orders(31, "N")[1:], orders[-1]])  # the duplicate is in the last group
+    assert "M29" == info.value.id
+    assert 30 == bulk.orders.count()
+    bulk.close()
+    single.close()
