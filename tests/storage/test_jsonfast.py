@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from distcrm.domain import Customer, Money, Order, OrderLine
+from distcrm.domain._validation import Record
 from distcrm.errors import ValidationError
 from distcrm.storage._codec import encode
 from distcrm.storage._jsonfast import Mismatch, batch_encoder, compiled_encoder, generic_encode, iso_texts
@@ -133,3 +134,27 @@ def test_iso_texts_match_isoformat(value: dt.datetime) -> None:
     if value.utcoffset() is None:  # pragma: no cover - the strategies give aware values
         return
     assert [value.isoformat()] == iso_texts([value])
+
+
+@attrs.frozen
+class _Tag(Record):
+    name: str
+    note: str = ""
+
+
+@attrs.frozen
+class _Box(Record):
+    id: str
+    tags: tuple[_Tag, ...]
+    size: Decimal = Decimal(1)
+
+
+def test_batch_encoder_tuples_of_records_of_every_shape() -> None:
+    """Tuples of records (empty, one item, several, all items alike or not) are written like the converter."""
+    enc = batch_encoder(_Box)
+    assert enc is not None
+    a, b = _Tag(name="a"), _Tag(name="b", note='q"uote')
+    alike = [_Box(id="1", tags=(a, a)), _Box(id="2", tags=()), _Box(id="3", tags=(a,))]
+    mixed = [_Box(id="1", tags=(a, b), size=Decimal("2.50")), _Box(id="2", tags=()), _Box(id="3", tags=(b,))]
+    for batch in (alike, mixed, [_Box(id="4", tags=())], []):
+        assert [generic_encode(o) for o in batch] == enc(batch)

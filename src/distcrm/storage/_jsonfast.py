@@ -22,8 +22,8 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from itertools import chain, islice, repeat
-from operator import attrgetter, is_, is_not
+from itertools import accumulate, chain, islice, repeat
+from operator import attrgetter, is_, is_not, ne, sub
 from typing import Any
 
 import attrs
@@ -431,6 +431,8 @@ def iso_texts(col: list[Any]) -> list[str]:
 
 def _col_str(col: list[Any]) -> Texts:
     _exact(col, str)
+    if col and not any(map(ne, col, repeat(col[0]))):  # one value throughout (a currency): escaped once
+        return _es(col[0])
     return list(map(_es, col))
 
 
@@ -501,6 +503,56 @@ def _col_var_tuple(item: ColEmit) -> ColEmit:
     return emit
 
 
+def _col_record_tuple(rec: _ColRecord) -> ColEmit:
+    """Tuples of records: every item's pieces streamed into one list, one join per tuple.
+
+    With the item's pieces merged to ``K0 X1 K1 ... Xm Km`` (constants K, columns X),
+    item i of the flat list contributes ``lead_i, X1[i], K1, ..., Xm[i]`` where the lead is
+    ``[`` + K0 for a tuple's first item and ``Km,K0`` for the others; a tuple's text is the
+    join of its items' stretch plus ``Km]``. No text is built per item.
+    """
+
+    def emit(col: list[Any]) -> Texts:
+        _exact(col, tuple)
+        flat = list(chain.from_iterable(col))
+        if not flat:
+            return "[]"
+        merged = _merge(rec.pieces(flat))
+        if len(merged) == 1:  # every item has the same text
+            one = merged[0]
+            return ["[" + ",".join([one] * len(t)) + "]" if t else "[]" for t in col]  # type: ignore[list-item]
+        consts: list[str] = []
+        columns: list[list[str]] = []
+        for p in merged:  # to strict alternation K0 X1 K1 ... Xm Km
+            if isinstance(p, str):
+                consts.append(p)
+            else:
+                if len(consts) == len(columns):
+                    consts.append("")
+                columns.append(p)
+        if len(consts) == len(columns):
+            consts.append("")
+        lens = list(map(len, col))
+        leads = [consts[-1] + "," + consts[0]] * len(flat)
+        first = "[" + consts[0]
+        ends = list(accumulate(lens))
+        for start, k in zip(map(sub, ends, lens), lens, strict=True):
+            if k:
+                leads[start] = first
+        parts = [leads, columns[0]]
+        for c, x in zip(consts[1:-1], columns[1:], strict=True):
+            parts += [repeat(c), x]  # type: ignore[list-item]
+        stream = list(chain.from_iterable(zip(*parts, strict=False)))
+        w = len(parts)
+        tail = consts[-1] + "]"
+        return [
+            "".join(stream[w * (e - k) : w * e]) + tail if k else "[]"
+            for e, k in zip(ends, lens, strict=True)
+        ]
+
+    return emit
+
+
 def _col_each(emit_one: Emit) -> ColEmit:
     def emit(col: list[Any]) -> Texts:
         return list(map(emit_one, col))
@@ -515,14 +567,20 @@ def _or_default(emit_one: Emit, default: Any, text: str) -> Emit:
     return emit
 
 
-def join_pieces(pieces: list[Texts], n: int) -> list[str]:
-    """The ``n`` texts made by concatenating ``pieces`` (constants and per-value columns) in order."""
+def _merge(pieces: list[Texts]) -> list[Texts]:
+    """``pieces`` with runs of adjacent constants joined into one constant."""
     merged: list[Texts] = []
     for p in pieces:
         if type(p) is str and merged and type(merged[-1]) is str:
             merged[-1] += p
         else:
             merged.append(p)
+    return merged
+
+
+def join_pieces(pieces: list[Texts], n: int) -> list[str]:
+    """The ``n`` texts made by concatenating ``pieces`` (constants and per-value columns) in order."""
+    merged = _merge(pieces)
     if len(merged) == 1:
         return _expand(merged[0], n)
     return list(map("".join, zip(*[repeat(p, n) if type(p) is str else p for p in merged], strict=False)))
@@ -568,11 +626,11 @@ class _ColRecord:
         plan = self.plan or self._make_plan()
         _exact(objs, self.cls)
         out: list[Texts] = []
-        for prefix, get, default, d_text, quoted, emit, sub in plan:
+        for prefix, get, default, d_text, quoted, emit, nested in plan:
             out.append(prefix)
             col = list(map(get, objs))
-            if sub is not None:
-                out += sub.pieces(col)
+            if nested is not None:
+                out += nested.pieces(col)
             elif default is not _NO_DEFAULT and not any(map(is_not, col, repeat(default))):
                 out.append(d_text)  # every value is the default object
             elif quoted:
@@ -608,6 +666,8 @@ def _col_emitter(tp: Any) -> ColEmit | None:
         inner = _col_emitter(args[0] if args[1] is type(None) else args[1])
         return None if inner is None else _col_optional(inner)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if _is_record(args[0]):
+            return _col_record_tuple(_col_record(args[0]))
         item = _col_emitter(args[0])
         return None if item is None else _col_var_tuple(item)
     one = _emitter(tp)
