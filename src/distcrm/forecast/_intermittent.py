@@ -515,17 +515,23 @@ class IMAPA(_IntermittentBase):
         by_top = np.argsort(-top, kind="stable")
         top_sorted = top[by_top]
         integer = bool(st["isint"].all())
-        total = np.zeros(n)
+        jobs: list[tuple[IntArray, IntArray]] = []
+        done: dict[int, FloatArray] = {}
         for lv in range(1, int(top.max(initial=0)) + 1):
             m = int(np.searchsorted(-top_sorted, -lv, side="right"))
-            series = by_top[:m]
             if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
-                sums = _pairwise_bucket_sums(y, series, lv)
+                sums = _pairwise_bucket_sums(y, by_top[:m], lv)
                 c = np.full(m, sums.shape[0], dtype=np.int64)
-                fc = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
+                done[lv] = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
             else:
-                fc = kern.bucket_ses(y, series, np.full(m, lv, dtype=np.int64), threads)
-            total[series] += fc / lv
+                jobs.append((by_top[:m], np.full(m, lv, dtype=np.int64)))
+        # every level's chunks share one thread pool
+        for (_, lvs), fc in zip(jobs, kern.bucket_ses_many(y, jobs, threads), strict=True):
+            done[int(lvs[0])] = fc
+        total = np.zeros(n)
+        for lv in sorted(done):  # added in level order, as the NumPy path does
+            fc = done[lv]
+            total[by_top[: fc.size]] += fc / lv
         has = top > 0
         level = np.zeros(n)
         level[has] = total[has] / top[has]

@@ -30,6 +30,7 @@ import numpy.typing as npt
 __all__ = [
     "CHUNK",
     "bucket_ses",
+    "bucket_ses_many",
     "croston_optimized",
     "croston_rows",
     "golden_section_ses",
@@ -380,14 +381,33 @@ def bucket_ses(y: FloatArray, series: IntArray, lv: IntArray, n_threads: int = 1
     ``series[j]`` is summed in buckets of ``lv[j]`` periods (``lv`` ascending, so the
     bucket series come longest first).
     """
+    return bucket_ses_many(y, [(series, lv)], n_threads)[0]
+
+
+def bucket_ses_many(
+    y: FloatArray, jobs: list[tuple[IntArray, IntArray]], n_threads: int = 1
+) -> list[FloatArray]:
+    """:func:`bucket_ses` for several ``(series, lv)`` jobs, their chunks sharing one thread pool."""
     y = np.ascontiguousarray(y, dtype=np.float64)
-    series = np.ascontiguousarray(series, dtype=np.int64)
-    lv = np.ascontiguousarray(lv, dtype=np.int64)
-    out = np.empty(series.size)
-    _in_threads(
-        lambda a, b: _buckets_range(y, series, lv, a, b, 0.1, 0.3, out), series.size, CHUNK, n_threads
-    )
-    return out
+    prepared = [
+        (np.ascontiguousarray(s, dtype=np.int64), np.ascontiguousarray(lv, dtype=np.int64), np.empty(len(s)))
+        for s, lv in jobs
+    ]
+    tasks = [
+        (job, lo, min(lo + CHUNK, job[0].size)) for job in prepared for lo in range(0, job[0].size, CHUNK)
+    ]
+
+    def run(task: tuple[Any, int, int]) -> None:
+        (series, lv, out), lo, hi = task
+        _buckets_range(y, series, lv, lo, hi, 0.1, 0.3, out)
+
+    if n_threads <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            run(task)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(run, tasks))
+    return [out for _, _, out in prepared]
 
 
 @_jit(fastmath={"reassoc"})  # type: ignore[untyped-decorator]
