@@ -156,7 +156,7 @@ def order_line_rows(orders: Sequence[Any], keys: dict[str, int]) -> Iterator[tup
     created = list(map(attrgetter("created_at"), orders))
     ts = [to_micros(t, "created_at") for t in created]
     local = [t + c.utcoffset() // _US for t, c in zip(ts, created, strict=True)]
-    state = [_STATE.get(getattr(s, "value", s), 0) for s in map(attrgetter("status"), orders)]
+    state = [_STATE.get(getattr(s, "_value_", s), 0) for s in map(attrgetter("status"), orders)]
     ids = list(map(attrgetter("id"), orders))
     order_part = list(
         zip(

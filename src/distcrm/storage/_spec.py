@@ -30,10 +30,20 @@ __all__ = [
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _US = dt.timedelta(microseconds=1)
+_UTC = dt.UTC
+_ZERO = dt.timedelta(0)
+_EPOCH_DAY = _EPOCH.toordinal()
 
 
 def to_micros(value: dt.datetime, field: str = "timestamp") -> int:
     """Microseconds since 1970-01-01 UTC of a timezone-aware datetime (exact integer)."""
+    if type(value) is dt.datetime:  # from the fields: no timedelta arithmetic (about 3x faster)
+        tz = value.tzinfo
+        offset = _ZERO if tz is _UTC else None if tz is None else value.utcoffset()
+        if offset is not None:
+            days = value.toordinal() - _EPOCH_DAY
+            secs = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+            return secs * 1_000_000 + value.microsecond - offset // _US
     if not isinstance(value, dt.datetime):
         raise ValidationError.single(field, value, "must be a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -105,7 +115,7 @@ class AggregateSpec:
 
 
 def _enum(value: Any) -> Any:
-    return getattr(value, "value", value)
+    return getattr(value, "_value_", value)  # an Enum member's value without the ``value`` property
 
 
 def _opt_micros(value: dt.datetime | None) -> int | None:

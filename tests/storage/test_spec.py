@@ -1,0 +1,43 @@
+"""Storage declarations: exact microsecond timestamps of aware datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from distcrm.errors import ValidationError
+from distcrm.storage._spec import from_micros, to_micros
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.one_of(
+            st.just(dt.UTC),
+            st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)).map(
+                dt.timezone
+            ),
+            st.timezones(),
+        ),
+        allow_imaginary=False,
+    )
+)
+def test_to_micros_is_the_exact_utc_instant(value: dt.datetime) -> None:
+    """Microseconds since the epoch equal the exact timedelta arithmetic, for any offset or zone."""
+    assert (value - _EPOCH) // dt.timedelta(microseconds=1) == to_micros(value)
+    assert value == from_micros(to_micros(value))
+
+
+def test_to_micros_rejects_naive_and_non_datetimes() -> None:
+    """A naive datetime or a date is refused with the field's name."""
+    for bad in (dt.datetime(2024, 1, 1), dt.date(2024, 1, 1)):
+        with pytest.raises(ValidationError) as info:
+            to_micros(bad, "at")  # type: ignore[arg-type]
+        assert ["$.at"] == [e.path for e in info.value.errors]
