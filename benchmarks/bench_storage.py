@@ -6,7 +6,17 @@ writes (the order documents with their index columns, the ``id_keys`` rows and t
 1M ``order_lines`` rows, all computed before the clock starts) into the same schema, in
 one transaction. distcrm's time is ``uow.orders.add_many(orders)`` from domain objects:
 checking, JSON encoding, key lookup, line rows and the same inserts. Both are timed
-alternately, each on a fresh file, and the medians are compared.
+alternately, each on a fresh file, and the medians are compared. The anchor runs the
+issue's one-row-per-execution ``executemany``; the store, a statement-shape choice of its
+own, sends 64 rows per ``INSERT`` (same rows, same schema, same transaction).
+
+The orders share their 3,000 distinct line objects (a catalogue of 300 products). With
+``DISTCRM_BENCH_DISTINCT_LINES=1`` every line is its own object with its own price: the
+worst case for the store's per-distinct-line row parts (micro-units are then converted
+for every line). ``DISTCRM_BENCH_ORDERS`` sets the number of orders (default 100k).
+
+Measured on the shared 2-core machine (Python 3.11, other jobs running), 100k orders:
+see docs/storage.md ("Bulk loading") for the figures and what was tried.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from typing import Any
 from benchmarks._util import machine
 
 N_ORDERS = int(os.environ.get("DISTCRM_BENCH_ORDERS", "100000"))
+DISTINCT = os.environ.get("DISTCRM_BENCH_DISTINCT_LINES", "") == "1"  # worst case: no two lines alike
 LINES = 10
 REPEAT = 3
 
@@ -46,7 +57,20 @@ def _orders() -> list[Any]:
     out = []
     for i in range(N_ORDERS):
         at = t0 + dt.timedelta(minutes=i)
-        ls = tuple(lines[(i + 7 * j) % 300, 1 + (i + j) % 5, 5 * ((i + j) % 7 == 0)] for j in range(LINES))
+        if DISTINCT:  # every line its own object with its own price (and so its own JSON text and row part)
+            ls = tuple(
+                OrderLine(
+                    product_id=f"P{(i + 7 * j) % 300}",
+                    quantity=Decimal(1 + (i + j) % 5),
+                    unit_price=Money(amount=Decimal(i * LINES + j + 1) / 100, currency="EUR"),
+                    discount=Decimal(5 * ((i + j) % 7 == 0)) / 100,
+                )
+                for j in range(LINES)
+            )
+        else:
+            ls = tuple(
+                lines[(i + 7 * j) % 300, 1 + (i + j) % 5, 5 * ((i + j) % 7 == 0)] for j in range(LINES)
+            )
         confirmed = (StatusChange(at=at, from_status=OrderStatus.DRAFT, to_status=OrderStatus.CONFIRMED),)
         out.append(
             Order(
@@ -96,7 +120,10 @@ def main() -> None:
     orders = _orders()
     rows = _anchor_rows(orders)
     n_lines = sum(len(o.lines) for o in orders)
-    print(f"  data: {len(orders):,} orders, {n_lines:,} lines (built in {time.perf_counter() - t:.0f} s)")
+    kind = "every line distinct (worst case)" if DISTINCT else "3,000 distinct line objects"
+    print(
+        f"  data: {len(orders):,} orders, {n_lines:,} lines, {kind} (built in {time.perf_counter() - t:.0f} s)"
+    )
     ours: list[tuple[float, float]] = []
     anchor: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
