@@ -80,11 +80,53 @@ def test_positive_label_choice() -> None:
 
 
 def test_defaults_resolved_by_script() -> None:
-    """Unset ngram_range/C resolve to (1, 2)/30 for Chinese and (1, 3)/10 otherwise; set values win."""
+    """Unset ngram_range/C/words resolve by script (Chinese: char 1–2 + jieba words, C=100); set values win."""
     zh = SentimentClassifier().fit(["送货很快", "包装破损", "服务很好", "司机迟到"], [1, 0, 1, 0])
+    zh_chars = SentimentClassifier(words=False).fit(["送货很快", "包装破损"], [1, 0])
     en = SentimentClassifier().fit(["fast", "late", "great", "broken"], [1, 0, 1, 0])
     own = SentimentClassifier(ngram_range=(1, 4), C=2.0).fit(["送货很快", "包装破损"], [1, 0])
-    assert ((1, 2), 30.0) == (zh.ngram_range_, zh.C_)
-    assert ((1, 3), 10.0) == (en.ngram_range_, en.C_)
+    assert ((1, 2), 100.0, True) == (zh.ngram_range_, zh.C_, zh.words_)
+    assert ((1, 2), 30.0, False) == (zh_chars.ngram_range_, zh_chars.C_, zh_chars.words_)
+    assert ((1, 3), 10.0, False) == (en.ngram_range_, en.C_, en.words_)
     assert ((1, 4), 2.0) == (own.ngram_range_, own.C_)
-    assert (None, None) == (zh.ngram_range, zh.C)
+    assert (None, None, None) == (zh.ngram_range, zh.C, zh.words)
+
+
+def test_chinese_without_jieba_falls_back_to_chars(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With jieba missing, words=None fits char n-grams only and words=True names the extra."""
+    import sys
+
+    from distcrm.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "jieba", None)
+    clf = SentimentClassifier().fit(["送货很快", "包装破损"], [1, 0])
+    assert (False, 30.0) == (clf.words_, clf.C_)
+    with pytest.raises(MissingDependencyError, match="sentiment"):
+        SentimentClassifier(words=True).fit(["送货很快", "包装破损"], [1, 0])
+
+
+def test_word_block_adds_word_ngrams() -> None:
+    """Word features add a second block: words shared by texts share a column, bigrams stay in one text."""
+    from distcrm.feedback._words import hash_word_ngrams
+
+    X = hash_word_ngrams(["服务 很好", "服务很好", ""], n_features=2**18)
+    counts = np.asarray(X.sum(axis=1)).ravel().astype(int).tolist()
+    assert 0 == counts[2]
+    assert X[0].indices.tolist() == X[1].indices.tolist()
+    assert counts[0] >= 3  # at least two words and their bigram
+
+
+def test_chinese_word_model_learns_and_predicts() -> None:
+    """A Chinese model with word features predicts unseen phrasing from shared words."""
+    texts = ["房间干净，服务很好", "早餐不错，位置方便", "房间很脏，服务太差", "隔音很差，前台态度恶劣"] * 5
+    clf = SentimentClassifier().fit(texts, [1, 1, 0, 0] * 5)
+    assert clf.words_
+    assert [1, 0] == clf.predict(["服务很好，位置方便", "前台态度太差"]).tolist()
+    assert clf.transform(["服务很好"]).shape[1] == clf.coef_.size
+
+
+def test_bad_words_parameter() -> None:
+    """words must be a bool or None."""
+    with pytest.raises(ValidationError) as info:
+        SentimentClassifier(words="yes").fit(["a", "b"], [0, 1])  # type: ignore[arg-type]
+    assert ["$.words"] == list(info.value.paths)

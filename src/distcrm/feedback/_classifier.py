@@ -1,10 +1,12 @@
-"""``SentimentClassifier``: char n-gram TF-IDF + logistic regression, trained on your own labels.
+"""``SentimentClassifier``: char (and word) n-gram TF-IDF + logistic regression, trained on your own labels.
 
 Everything is NumPy/SciPy: the texts are laid end to end as one array of code points, the
 hash of every character n-gram is computed for all positions at once (no per-text loop),
 the counts go into a CSR matrix, TF-IDF weights and L2 row norms are applied, and an
 L2-penalised logistic (or, for more than two classes, softmax) regression is fitted with
 L-BFGS on the sparse matrix. Only the hashed features seen in training become columns.
+For Chinese, jieba word uni- and bigrams (the ``sentiment`` extra) form a second block of
+columns when jieba is installed (``_words.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy.typing as npt
 
 from distcrm._estimator import BaseEstimator, check_is_fitted
 from distcrm.errors import ConvergenceWarning, FieldError, ValidationError
+from distcrm.feedback._words import hash_word_ngrams, jieba_available
 
 __all__ = ["SentimentClassifier", "hash_char_ngrams"]
 
@@ -101,6 +104,15 @@ def hash_char_ngrams(
     X = sp.csr_matrix((np.ones(r.size, dtype=np.float64), (r, c)), shape=(n_docs, n_features))
     X.sum_duplicates()
     return X
+
+
+def _unit_rows(Z: Any) -> Any:
+    """Rows scaled to unit L2 norm (empty rows left at zero)."""
+    import scipy.sparse as sp
+
+    norms = np.sqrt(np.asarray(Z.multiply(Z).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms) @ Z
 
 
 def _mostly_han(texts: Sequence[str]) -> bool:
@@ -189,7 +201,7 @@ def _lbfgs(
 
 
 class SentimentClassifier(BaseEstimator):
-    """Char n-gram TF-IDF logistic regression for your own labelled feedback.
+    """Char (and, for Chinese, word) n-gram TF-IDF logistic regression for your own labelled feedback.
 
     Parameters
     ----------
@@ -198,12 +210,19 @@ class SentimentClassifier(BaseEstimator):
         time: ``(1, 2)`` when most letters of the training texts are Han characters (one
         Chinese character is close to a morpheme, two to a word), ``(1, 3)`` otherwise.
     n_features
-        Size of the hashing space.
+        Size of the hashing space (of each block: char n-grams, and word n-grams).
     C
         Inverse L2 penalty (scikit-learn's convention: loss summed over texts plus
-        ``||w||² / (2C)``); ``None`` (default) is 30 for Chinese and 10 otherwise. The
-        Chinese defaults were chosen by 3-fold cross-validation inside one training half of
-        the ChnSentiCorp hotel reviews (see ``docs/feedback.md``).
+        ``||w||² / (2C)``); ``None`` (default) is 100 for Chinese with word features, 30
+        for Chinese without them and 10 otherwise. The Chinese defaults were chosen by
+        3-fold cross-validation inside one training half of the ChnSentiCorp hotel reviews
+        (see ``docs/feedback.md``).
+    words
+        Add jieba word uni- and bigrams (a second TF-IDF block, each block L2-normalised,
+        then the row) to the char n-grams. ``None`` (default): for Chinese when jieba (the
+        ``sentiment`` extra) is installed, char n-grams only otherwise; ``True`` requires
+        jieba (``MissingDependencyError`` without it); ``False`` never. Segmentation is the
+        slow part: about 1 ms per hotel review.
     sublinear_tf
         Use ``1 + log(tf)`` instead of raw counts.
     max_iter, tol
@@ -219,8 +238,8 @@ class SentimentClassifier(BaseEstimator):
     coef_, intercept_
         Weights over the active features (one column per class beyond the first for
         softmax; a vector for two classes).
-    ngram_range_, C_
-        The n-gram range and penalty used (the defaults resolved).
+    ngram_range_, C_, words_
+        The n-gram range, penalty and word-feature choice used (the defaults resolved).
     n_iter_
         L-BFGS iterations used.
 
@@ -244,6 +263,7 @@ class SentimentClassifier(BaseEstimator):
         max_iter: int = 300,
         tol: float = 1e-7,
         positive_label: Any = None,
+        words: bool | None = None,
     ) -> None:
         self.ngram_range = ngram_range
         self.n_features = n_features
@@ -252,6 +272,7 @@ class SentimentClassifier(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.positive_label = positive_label
+        self.words = words
 
     # -- features ------------------------------------------------------------------------------
 
@@ -271,6 +292,8 @@ class SentimentClassifier(BaseEstimator):
             and 1 <= r[0] <= r[1] <= 8
         ):
             errors.append(FieldError("$.ngram_range", "must be (low, high) with 1 <= low <= high <= 8", r))
+        if self.words is not None and not isinstance(self.words, bool):
+            errors.append(FieldError("$.words", "must be True, False or None", self.words))
         if errors:
             raise ValidationError(errors)
 
@@ -288,17 +311,27 @@ class SentimentClassifier(BaseEstimator):
             data = 1.0 + np.log(data)
         data = data * self.idf_[col[keep]]
         Z = sp.csr_matrix((data, col[keep], indptr), shape=(X.shape[0], self.idf_.size))
-        norms = np.sqrt(np.asarray(Z.multiply(Z).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.diags(1.0 / norms) @ Z
+        if self.words_:
+            # each block (char, word) to unit length, then the row
+            split = self.n_char_columns_
+            blocks = [Z[:, :split], Z[:, split:]]
+            Z = sp.hstack([_unit_rows(B) for B in blocks], format="csr")
+        return _unit_rows(Z)
+
+    def _counts(self, tx: Sequence[str], words: bool) -> Any:
+        import scipy.sparse as sp
+
+        X = hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
+        if not words:
+            return X
+        W = hash_word_ngrams(_normalize_texts(tx), n_features=self.n_features)
+        return sp.hstack([X, W], format="csr")
 
     def transform(self, texts: Iterable[str]) -> Any:
         """The TF-IDF matrix of ``texts`` over the fitted features (CSR)."""
         check_is_fitted(self, "idf_", method="transform")
         tx = list(texts) if not isinstance(texts, str) else [texts]
-        return self._transform_counts(
-            hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
-        )
+        return self._transform_counts(self._counts(tx, self.words_))
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -317,12 +350,16 @@ class SentimentClassifier(BaseEstimator):
         self.ngram_range_: tuple[int, int] = (
             self.ngram_range if self.ngram_range is not None else ((1, 2) if chinese else (1, 3))
         )
-        self.C_ = float(self.C) if self.C is not None else (30.0 if chinese else 10.0)
-        counts = hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
-        n_docs = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=self.n_features)
+        self.words_ = self.words if self.words is not None else (chinese and jieba_available())
+        self.C_ = (
+            float(self.C) if self.C is not None else ((100.0 if self.words_ else 30.0) if chinese else 10.0)
+        )
+        counts = self._counts(tx, self.words_)
+        n_docs, n_cols = counts.shape
+        df = np.bincount(counts.indices, minlength=n_cols)
         active = np.flatnonzero(df)
-        column_of = np.full(self.n_features, -1, dtype=np.int64)
+        self.n_char_columns_ = int(np.count_nonzero(active < self.n_features))
+        column_of = np.full(n_cols, -1, dtype=np.int64)
         column_of[active] = np.arange(active.size)
         self.column_of_ = column_of
         self.idf_ = np.log((1.0 + n_docs) / (1.0 + df[active])) + 1.0
