@@ -102,7 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", default="")
     ap.add_argument("--fit-time", action="store_true")
+    ap.add_argument(
+        "--words", choices=["auto", "on", "off"], default="auto", help="SentimentClassifier(words=...)"
+    )
     args = ap.parse_args(argv)
+    words = {"auto": None, "on": True, "off": False}[args.words]
     if args.fit_time:
         from distcrm.feedback import SentimentClassifier
 
@@ -110,9 +114,10 @@ def main(argv: list[str] | None = None) -> None:
         reps = -(-100_000 // len(y))
         big, yb = (texts * reps)[:100_000], np.tile(y, reps)[:100_000]
         t0 = time.perf_counter()
-        clf = SentimentClassifier().fit(big, yb)
+        clf = SentimentClassifier(words=words).fit(big, yb)
         print(
-            f"SentimentClassifier.fit on 100k hotel reviews: {time.perf_counter() - t0:.1f} s ({clf.n_iter_} it)"
+            f"SentimentClassifier(words={words}).fit on 100k hotel reviews: "
+            f"{time.perf_counter() - t0:.1f} s ({clf.n_iter_} it, words_={clf.words_})"
         )
         return
     from distcrm.feedback import default_sentiment
@@ -139,9 +144,12 @@ def main(argv: list[str] | None = None) -> None:
                 rng = np.random.default_rng(r)
                 idx = rng.permutation(len(y))
                 tr, te = idx[: len(y) // 2], idx[len(y) // 2 :]
-                clf = SentimentClassifier().fit([texts[i] for i in tr], y[tr])
+                clf = SentimentClassifier(words=words).fit([texts[i] for i in tr], y[tr])
                 accs.append(float((clf.predict([texts[i] for i in te]) == y[te]).mean()))
-            line += f" | SentimentClassifier (half/half) {np.mean(accs):.1%} ± {np.std(accs):.1%}"
+            line += (
+                f" | SentimentClassifier(words={words}) (half/half, seeds 0..{args.repeats - 1}) "
+                f"{np.mean(accs):.1%} ± {np.std(accs):.1%} [{', '.join(f'{a:.1%}' for a in accs)}]"
+            )
         print(line, flush=True)
 
 

@@ -130,3 +130,16 @@ def test_bad_words_parameter() -> None:
     with pytest.raises(ValidationError) as info:
         SentimentClassifier(words="yes").fit(["a", "b"], [0, 1])  # type: ignore[arg-type]
     assert ["$.words"] == list(info.value.paths)
+
+
+def test_large_chinese_sets_skip_words_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """words=None drops the jieba block above the size limit (speed); words=True keeps it."""
+    from distcrm.feedback import _classifier
+
+    monkeypatch.setattr(_classifier, "_WORDS_MAX_TEXTS", 3)
+    texts, labels = ["送货很快", "包装破损", "服务很好", "司机迟到"], [1, 0, 1, 0]
+    assert (False, 30.0) == (
+        SentimentClassifier().fit(texts, labels).words_,
+        SentimentClassifier().fit(texts, labels).C_,
+    )
+    assert SentimentClassifier(words=True).fit(texts, labels).words_
