@@ -134,10 +134,18 @@ def _encode_columns(cls: type[Any], objs: Sequence[Any]) -> list[str] | None:
     encode_many = batch_encoder(cls)
     if encode_many is None:
         return None
+    docs: list[str] = []
     try:
-        return encode_many(batch)
+        for start in range(0, len(batch), ENCODE_CHUNK):  # bounded intermediate columns
+            docs += encode_many(batch[start : start + ENCODE_CHUNK])
     except Mismatch:
         return None
+    return docs
+
+
+ENCODE_CHUNK = 1024
+"""Records encoded column-wise at a time, so that a huge batch never holds the texts of all
+its values at once (speed is the same from a few hundred records up)."""
 
 
 def _time_param(name: str, value: datetime | None) -> int | None:
