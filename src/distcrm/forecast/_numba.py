@@ -14,7 +14,7 @@ lanes of a chunk step through the golden-section iterations together, and each S
 evaluation is a loop over time whose inner loop runs over the chunk's contiguous
 columns (vectorised by LLVM). Chunks are independent; ``n_threads > 1`` runs them on
 threads (the kernels release the GIL). The fixed-weight methods (Croston, SBA, TSB)
-run the recursion of each series straight over the row layout of the panel.
+copy blocks of 256 series transposed and run every series' recursions side by side.
 """
 
 from __future__ import annotations
@@ -452,108 +452,113 @@ def row_stats(y: FloatArray) -> dict[str, Any]:
     return out
 
 
-@_jit
-def _croston_rows(
-    y: Any, lo: int, hi: int, alpha: float, sizes: Any, intervals: Any, k: Any, s1: Any, s2: Any, isint: Any
-) -> None:  # pragma: no cover - compiled
-    """Croston's SES of the demand sizes and intervals of rows ``lo..hi``, as statsforecast.
-
-    ``ses_forecast(x, alpha)``: ``f = x[0]``; ``f = alpha * x[i-1] + (1 - alpha) * f``
-    for ``i = 1..n-1``; forecast ``alpha * x[n-1] + (1 - alpha) * f`` (``x[0]`` when
-    ``n == 1``). Each new demand is one step of both recursions, delayed by one value.
-    """
-    c = 1.0 - alpha
-    t = y.shape[1]
-    for r in range(lo, hi):
-        n = 0
-        fd = 0.0
-        fi = 0.0
-        prev_d = 0.0
-        prev_i = 0.0
-        last_t = 0
-        tot = 0.0
-        sq = 0.0
-        whole = True
-        for s in range(t):
-            v = y[r, s]
-            tot += v
-            sq += v * v
-            if v != 0.0:
-                if whole and math.floor(v) != v:
-                    whole = False
-                iv = float(s + 1 - last_t)
-                last_t = s + 1
-                if n == 0:
-                    fd = v
-                    fi = iv
-                else:
-                    fd = alpha * prev_d + c * fd
-                    fi = alpha * prev_i + c * fi
-                prev_d = v
-                prev_i = iv
-                n += 1
-        k[r] = n
-        s1[r] = tot
-        s2[r] = sq
-        isint[r] = whole
-        if n <= 1:
-            sizes[r] = prev_d
-            intervals[r] = prev_i
-        else:
-            sizes[r] = alpha * prev_d + c * fd
-            intervals[r] = alpha * prev_i + c * fi
+#: series per block of the fixed-weight kernel (its transposed copy stays in L2 cache)
+_ROWS = 256
 
 
 @_jit
-def _tsb_rows(
+def _fixed_rows(
     y: Any,
     lo: int,
     hi: int,
-    alpha_d: float,
-    alpha_p: float,
+    tsb: bool,
+    alpha: float,
+    alpha2: float,
     sizes: Any,
-    prob: Any,
+    second: Any,
     k: Any,
     s1: Any,
     s2: Any,
     isint: Any,
 ) -> None:  # pragma: no cover - compiled
-    """TSB: SES of the demand sizes (``alpha_d``) and of the 0/1 demand indicator over every period."""
-    cd = 1.0 - alpha_d
-    cp = 1.0 - alpha_p
+    """Croston (``tsb=False``) or TSB for rows ``lo..hi``, blocks of :data:`_ROWS` series side by side.
+
+    Each block is copied transposed (periods x series), then every period updates all
+    its series with branch-free selects (vectorised): per series it is statsforecast's
+    ``ses_forecast`` of the demand sizes (``alpha``) and of the intervals (Croston) or of
+    the 0/1 demand indicator over every period (TSB, ``alpha2``), in the same
+    operations as statsforecast's scalar loops.
+    """
     t = y.shape[1]
-    for r in range(lo, hi):
-        n = 0
-        fd = 0.0
-        prev_d = 0.0
-        tot = 0.0
-        sq = 0.0
-        whole = True
-        fp = 1.0 if y[r, 0] != 0.0 else 0.0
-        prev_p = fp
+    c = 1.0 - alpha
+    c2 = 1.0 - alpha2
+    xt = np.empty((t, _ROWS))
+    fd = np.empty(_ROWS)
+    pd = np.empty(_ROWS)
+    f2 = np.empty(_ROWS)
+    p2 = np.empty(_ROWS)
+    last = np.empty(_ROWS)
+    cnt = np.empty(_ROWS, dtype=np.int64)
+    tot = np.empty(_ROWS)
+    sq = np.empty(_ROWS)
+    frac = np.empty(_ROWS)
+    for b0 in range(lo, hi, _ROWS):
+        m = min(_ROWS, hi - b0)
+        for j in range(m):
+            for s in range(t):
+                xt[s, j] = y[b0 + j, s]
+        for j in range(m):
+            fd[j] = 0.0
+            pd[j] = 0.0
+            last[j] = 0.0
+            cnt[j] = 0
+            tot[j] = 0.0
+            sq[j] = 0.0
+            frac[j] = 0.0
+            if tsb:
+                p = 1.0 if xt[0, j] != 0.0 else 0.0
+                f2[j] = p
+                p2[j] = p
+            else:
+                f2[j] = 0.0
+                p2[j] = 0.0
         for s in range(t):
-            v = y[r, s]
-            tot += v
-            sq += v * v
-            p = 1.0 if v != 0.0 else 0.0
-            if s > 0:
-                fp = alpha_p * prev_p + cp * fp
-                prev_p = p
-            if v != 0.0:
-                if whole and math.floor(v) != v:
-                    whole = False
-                if n == 0:
-                    fd = v
-                else:
-                    fd = alpha_d * prev_d + cd * fd
-                prev_d = v
-                n += 1
-        k[r] = n
-        s1[r] = tot
-        s2[r] = sq
-        isint[r] = whole
-        sizes[r] = prev_d if n <= 1 else alpha_d * prev_d + cd * fd
-        prob[r] = fp if t <= 1 else alpha_p * prev_p + cp * fp
+            ts = s + 1.0
+            xs = xt[s]
+            if tsb:
+                for j in range(m):
+                    v = xs[j]
+                    nz = v != 0.0
+                    tot[j] += v
+                    sq[j] += v * v
+                    frac[j] += abs(v - math.floor(v))
+                    nd = v if cnt[j] == 0 else alpha * pd[j] + c * fd[j]
+                    fd[j] = nd if nz else fd[j]
+                    pd[j] = v if nz else pd[j]
+                    cnt[j] += nz
+                if s > 0:
+                    for j in range(m):
+                        f2[j] = alpha2 * p2[j] + c2 * f2[j]
+                        p2[j] = 1.0 if xs[j] != 0.0 else 0.0
+            else:
+                for j in range(m):
+                    v = xs[j]
+                    nz = v != 0.0
+                    first = cnt[j] == 0
+                    tot[j] += v
+                    sq[j] += v * v
+                    frac[j] += abs(v - math.floor(v))
+                    nd = v if first else alpha * pd[j] + c * fd[j]
+                    fd[j] = nd if nz else fd[j]
+                    pd[j] = v if nz else pd[j]
+                    iv = ts - last[j]
+                    ni = iv if first else alpha * p2[j] + c * f2[j]
+                    f2[j] = ni if nz else f2[j]
+                    p2[j] = iv if nz else p2[j]
+                    last[j] = ts if nz else last[j]
+                    cnt[j] += nz
+        for j in range(m):
+            r = b0 + j
+            n = cnt[j]
+            k[r] = n
+            s1[r] = tot[j]
+            s2[r] = sq[j]
+            isint[r] = frac[j] == 0.0
+            sizes[r] = pd[j] if n <= 1 else alpha * pd[j] + c * fd[j]
+            if tsb:
+                second[r] = f2[j] if t <= 1 else alpha2 * p2[j] + c2 * f2[j]
+            else:
+                second[r] = p2[j] if n <= 1 else alpha * p2[j] + c * f2[j]
 
 
 def _row_spans(n: int, n_threads: int) -> list[tuple[int, int]]:
@@ -569,58 +574,43 @@ def _run_rows(fn: Any, n: int, n_threads: int, *args: Any) -> None:
         list(pool.map(lambda s: fn(args[0], s[0], s[1], *args[1:]), _row_spans(n, n_threads)))
 
 
-def croston_rows(y: FloatArray, alpha: float, n_threads: int = 1) -> dict[str, Any]:
-    """Per series: SES forecasts of the sizes and intervals, demand count, sum, sum of squares, integrality."""
+def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int) -> dict[str, Any]:
     y = np.ascontiguousarray(y, dtype=np.float64)
     n = y.shape[0]
     out = {
         "sizes": np.empty(n),
-        "intervals": np.empty(n),
+        "second": np.empty(n),
         "k": np.empty(n, dtype=np.int64),
         "s1": np.empty(n),
         "s2": np.empty(n),
         "isint": np.empty(n, dtype=np.bool_),
     }
-    _run_rows(
-        _croston_rows,
-        n,
-        n_threads,
-        y,
+    args = (
+        tsb,
         float(alpha),
+        float(alpha2),
         out["sizes"],
-        out["intervals"],
+        out["second"],
         out["k"],
         out["s1"],
         out["s2"],
         out["isint"],
     )
+    _run_rows(_fixed_rows, n, n_threads, y, *args)
+    return out
+
+
+def croston_rows(y: FloatArray, alpha: float, n_threads: int = 1) -> dict[str, Any]:
+    """Per series: SES forecasts of the demand ``sizes`` and ``intervals`` (statsforecast's
+    recursions), demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``."""
+    out = _fixed(y, False, alpha, 0.0, n_threads)
+    out["intervals"] = out.pop("second")
     return out
 
 
 def tsb_rows(y: FloatArray, alpha_d: float, alpha_p: float, n_threads: int = 1) -> dict[str, Any]:
-    """Per series: SES forecasts of the size and the demand probability, and the row statistics."""
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    n = y.shape[0]
-    out = {
-        "sizes": np.empty(n),
-        "prob": np.empty(n),
-        "k": np.empty(n, dtype=np.int64),
-        "s1": np.empty(n),
-        "s2": np.empty(n),
-        "isint": np.empty(n, dtype=np.bool_),
-    }
-    _run_rows(
-        _tsb_rows,
-        n,
-        n_threads,
-        y,
-        float(alpha_d),
-        float(alpha_p),
-        out["sizes"],
-        out["prob"],
-        out["k"],
-        out["s1"],
-        out["s2"],
-        out["isint"],
-    )
+    """Per series: SES forecasts of the demand ``sizes`` and of the demand probability ``prob``,
+    and the row statistics of :func:`croston_rows`."""
+    out = _fixed(y, True, alpha_d, alpha_p, n_threads)
+    out["prob"] = out.pop("second")
     return out
