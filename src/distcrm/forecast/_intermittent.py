@@ -505,7 +505,7 @@ class IMAPA(_IntermittentBase):
                     .astype(np.float64, copy=False)
                 )
             levels.append((lv, m, sums))
-        return _imapa_combine(levels, top, by_top, n, ops._CHUNK, _optimised_ses)
+        return _imapa_levels(levels, top, by_top, n)
 
     def _compiled_block(
         self, y: FloatArray, st: dict[str, Any], kern: Any, threads: int
@@ -516,6 +516,7 @@ class IMAPA(_IntermittentBase):
         top_sorted = top[by_top]
         integer = bool(st["isint"].all())
         jobs: list[tuple[IntArray, IntArray]] = []
+        job_levels: list[int] = []
         done: dict[int, FloatArray] = {}
         for lv in range(1, int(top.max(initial=0)) + 1):
             m = int(np.searchsorted(-top_sorted, -lv, side="right"))
@@ -525,17 +526,14 @@ class IMAPA(_IntermittentBase):
                 done[lv] = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
             else:
                 jobs.append((by_top[:m], np.full(m, lv, dtype=np.int64)))
+                job_levels.append(lv)
         # every level's chunks share one thread pool
-        for (_, lvs), fc in zip(jobs, kern.bucket_ses_many(y, jobs, threads), strict=True):
-            done[int(lvs[0])] = fc
+        done.update(zip(job_levels, kern.bucket_ses_many(y, jobs, threads), strict=True))
         total = np.zeros(n)
         for lv in sorted(done):  # added in level order, as the NumPy path does
             fc = done[lv]
             total[by_top[: fc.size]] += fc / lv
-        has = top > 0
-        level = np.zeros(n)
-        level[has] = total[has] / top[has]
-        return {"level_": level, "max_aggregation_level_": top}
+        return _imapa_result(total, top)
 
 
 def _pairwise_bucket_sums(y: FloatArray, series: IntArray, lv: int) -> FloatArray:
@@ -546,24 +544,19 @@ def _pairwise_bucket_sums(y: FloatArray, series: IntArray, lv: int) -> FloatArra
     return np.ascontiguousarray(blocks.sum(axis=2).T)
 
 
-def _imapa_combine(
-    levels: list[tuple[int, int, FloatArray]],
-    top: IntArray,
-    by_top: IntArray,
-    n: int,
-    group_cols: int,
-    ses: Any,
+def _imapa_levels(
+    levels: list[tuple[int, int, FloatArray]], top: IntArray, by_top: IntArray, n: int
 ) -> dict[str, npt.NDArray[Any]]:
-    """Average the per-period optimised-SES forecasts of every aggregation level.
+    """The NumPy path's average of the per-period optimised-SES forecasts of every level.
 
-    One golden-section run per group of consecutive levels of at least ``group_cols``
+    One golden-section run per group of consecutive levels of at least one chunk of
     columns: longer buckets come later, so the columns stay sorted by length.
     """
     total = np.zeros(n)
     start = 0
     while start < len(levels):
         stop, cols = start, 0
-        while stop < len(levels) and cols < group_cols:
+        while stop < len(levels) and cols < ops._CHUNK:
             cols += levels[stop][1]
             stop += 1
         group = levels[start:stop]
@@ -575,13 +568,18 @@ def _imapa_combine(
             packed[: sums.shape[0], off : off + m] = sums
             lengths[off : off + m] = sums.shape[0]
             off += m
-        fc = ses(packed, lengths)
+        fc = _optimised_ses(packed, lengths)
         off = 0
         for lv, m, _ in group:
             total[by_top[:m]] += fc[off : off + m] / lv
             off += m
         start = stop
+    return _imapa_result(total, top)
+
+
+def _imapa_result(total: FloatArray, top: IntArray) -> dict[str, npt.NDArray[Any]]:
+    """Per-period level: the sum of the levels' per-period forecasts over the number of levels."""
     has = top > 0
-    level = np.zeros(n)
+    level = np.zeros(top.size)
     level[has] = total[has] / top[has]
     return {"level_": level, "max_aggregation_level_": top}

@@ -561,19 +561,6 @@ def _fixed_rows(
                 second[r] = p2[j] if n <= 1 else alpha * p2[j] + c * f2[j]
 
 
-def _row_spans(n: int, n_threads: int) -> list[tuple[int, int]]:
-    step = max(1, -(-n // max(n_threads, 1)))
-    return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
-
-
-def _run_rows(fn: Any, n: int, n_threads: int, *args: Any) -> None:
-    if n_threads <= 1 or n < 2 * 4096:
-        fn(args[0], 0, n, *args[1:])
-        return
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        list(pool.map(lambda s: fn(args[0], s[0], s[1], *args[1:]), _row_spans(n, n_threads)))
-
-
 def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int) -> dict[str, Any]:
     y = np.ascontiguousarray(y, dtype=np.float64)
     n = y.shape[0]
@@ -596,7 +583,10 @@ def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int
         out["s2"],
         out["isint"],
     )
-    _run_rows(_fixed_rows, n, n_threads, y, *args)
+    # equal row ranges, one per thread (every row costs the same)
+    _in_threads(
+        lambda a, b: _fixed_rows(y, a, b, *args), n, max(_ROWS, -(-n // max(n_threads, 1))), n_threads
+    )
     return out
 
 
