@@ -21,14 +21,13 @@ import numpy.typing as npt
 
 from distcrm._estimator import BaseEstimator, check_is_fitted
 from distcrm.errors import ConvergenceWarning, FieldError, ValidationError
+from distcrm.feedback._hashing import PRIME as _PRIME
+from distcrm.feedback._hashing import mix64 as _mix
 from distcrm.feedback._words import hash_word_ngrams, jieba_available
 
 __all__ = ["SentimentClassifier", "hash_char_ngrams"]
 
 _SEP = 0  # code point separating texts (NUL never occurs after our normalisation)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_PRIME = np.uint64(0x100000001B3)
 # words=None adds jieba word n-grams only up to this many training texts: segmentation costs
 # about 1 ms per review (20 s here), and with more data char n-grams alone close the gap
 _WORDS_MAX_TEXTS = 20_000
@@ -47,15 +46,6 @@ def _normalize_texts(texts: Sequence[str]) -> list[str]:
             errors[:10], title=f"{len(errors)} texts are not strings" if len(errors) > 10 else None
         )
     return out
-
-
-def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64 finaliser: spreads the bits of a polynomial hash."""
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
 
 
 def hash_char_ngrams(

@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 
 from distcrm._optional import import_optional
+from distcrm.feedback._hashing import PRIME as _PRIME
+from distcrm.feedback._hashing import mix64 as _mix
 
 __all__ = ["hash_word_ngrams", "jieba_available"]
 
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_PRIME = np.uint64(0x100000001B3)
 _BIGRAM_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -32,14 +31,6 @@ def jieba_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _mix(h: Any) -> Any:
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
 
 
 def hash_word_ngrams(norm_texts: Sequence[str], *, n_features: int) -> Any:
