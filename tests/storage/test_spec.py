@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from distcrm.errors import ValidationError
@@ -29,10 +30,14 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         allow_imaginary=False,
     )
 )
+@example(dt.datetime(2000, 10, 29, 2, 0, tzinfo=ZoneInfo("Asia/Ust-Nera")))  # a repeated wall time (fold 0)
+@example(dt.datetime(2000, 10, 29, 2, 0, fold=1, tzinfo=ZoneInfo("Asia/Ust-Nera")))
 def test_to_micros_is_the_exact_utc_instant(value: dt.datetime) -> None:
     """Microseconds since the epoch equal the exact timedelta arithmetic, for any offset or zone."""
     assert (value - _EPOCH) // dt.timedelta(microseconds=1) == to_micros(value)
-    assert value == from_micros(to_micros(value))
+    # compared in UTC: a wall time repeated at a zone's DST change (fold) never equals a time
+    # in another zone under ``==`` (PEP 495), though it is the same instant
+    assert value.astimezone(dt.UTC) == from_micros(to_micros(value))
 
 
 def test_to_micros_rejects_naive_and_non_datetimes() -> None:
