@@ -62,7 +62,9 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
     Per column: ``f = x[0]``; for ``i >= 1``: ``f = alpha * x[i-1] + (1 - alpha) * f``,
     ``sse += (x[i] - f) ** 2``. ``w[i]`` is the number of columns longer than ``i``
     (columns sorted longest first). Four time steps per pass over the columns (the
-    state stays in registers); columns that end inside a group of four step one by one.
+    state stays in registers); columns that end inside a group of four take the
+    group's first steps in :func:`_sse_tail`. ``x`` has two zero rows below the
+    longest column (the tail reads them and discards what it computes from them).
     """
     m = alpha.shape[0]
     kmax = w.shape[0]
@@ -96,21 +98,49 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
             s += e * e
             f[j] = fj
             sse[j] = s
-        for q in range(3, 0, -1):  # columns with exactly q of these four steps
-            start = w4 if q == 3 else (w[i + q] if i + q < kmax else 0)
-            stop = w[i + q - 1] if i + q - 1 < kmax else 0
-            for j in range(start, stop):
-                a = alpha[j]
-                c = comp[j]
-                fj = f[j]
-                s = sse[j]
-                for r in range(q):
-                    fj = a * x[i - 1 + r, j] + c * fj
-                    e = x[i + r, j] - fj
-                    s += e * e
-                f[j] = fj
-                sse[j] = s
+        w1 = w[i]
+        if w1 > w4:  # columns with one to three of these four steps
+            w2 = w[i + 1] if i + 1 < kmax else 0
+            w3 = w[i + 2] if i + 2 < kmax else 0
+            _sse_tail(
+                x[i - 1, w4:w1],
+                x[i, w4:w1],
+                x[i + 1, w4:w1],
+                x[i + 2, w4:w1],
+                alpha[w4:w1],
+                comp[w4:w1],
+                f[w4:w1],
+                sse[w4:w1],
+                max(w2 - w4, 0),
+                max(w3 - w4, 0),
+            )
         i += 4
+
+
+@_jit
+def _sse_tail(
+    x0: Any, x1: Any, x2: Any, x3: Any, alpha: Any, comp: Any, f: Any, sse: Any, n2: int, n3: int
+) -> None:  # pragma: no cover - compiled
+    """Three steps of :func:`_sse` for columns that have the first only, the first two
+    (``j < n2``) or all three (``j < n3``): a step a column lacks is computed and its
+    error dropped by a select, so the loop stays vectorised (the views start at zero:
+    LLVM leaves a loop with another start scalar)."""
+    for j in range(alpha.shape[0]):
+        a = alpha[j]
+        c = comp[j]
+        fj = a * x0[j] + c * f[j]
+        e = x1[j] - fj
+        s = sse[j] + e * e
+        fj = a * x1[j] + c * fj
+        e = x2[j] - fj
+        t = s + e * e
+        s = t if j < n2 else s
+        fj = a * x2[j] + c * fj
+        e = x3[j] - fj
+        t = s + e * e
+        s = t if j < n3 else s
+        f[j] = fj
+        sse[j] = s
 
 
 @_jit
@@ -131,7 +161,8 @@ def _golden_local(
 
     A column stops when its bracket is narrower than 1e-12 or on a tie (``fc == fd``);
     its result ``(a + b) / 2`` is recorded then and it keeps stepping harmlessly with
-    the others.
+    the others. One branch-free (vectorised) pass per iteration takes in the previous
+    evaluation, tests for the end and places the next point; then one SSE evaluation.
     """
     m = out.shape[0]
     a = np.empty(m)
@@ -145,7 +176,7 @@ def _golden_local(
     f = np.empty(m)
     val = np.empty(m)
     keep = np.empty(m)
-    left = np.empty(m, dtype=np.bool_)
+    left = np.zeros(m, dtype=np.bool_)
     active = np.ones(m, dtype=np.bool_)
     for j in range(m):
         a[j] = lower
@@ -157,40 +188,45 @@ def _golden_local(
     for j in range(m):
         comp[j] = 1.0 - d[j]
     _sse(x, w, d, comp, f, fd)
-    nactive = m
+    first = True
     while True:
+        nactive = 0
         for j in range(m):
-            lft = fc[j] < fd[j]
-            left[j] = lft
-            if active[j] and not (abs(b[j] - a[j]) >= 1e-12 and (lft or fd[j] < fc[j])):
-                out[j] = (b[j] + a[j]) / 2.0
-                active[j] = False
-                nactive -= 1
-        if nactive == 0:
-            break
-        # left: b = d; d = c; fd = fc; c = b - (b - a) / gr; fc = sse(c)
-        # right: a = c; c = d; fc = fd; d = a + (b - a) / gr; fd = sse(d)
-        # written with selects (no branch on the random left/right outcome)
-        for j in range(m):
+            # the new point was c (left) or d (right); the other value was kept
             lft = left[j]
+            fcj = fc[j] if first else (val[j] if lft else keep[j])
+            fdj = fd[j] if first else (keep[j] if lft else val[j])
+            fc[j] = fcj
+            fd[j] = fdj
+            aj = a[j]
+            bj = b[j]
             cj = c[j]
             dj = d[j]
-            na = a[j] if lft else cj
-            nb = dj if lft else b[j]
+            lft = fcj < fdj
+            go = (abs(bj - aj) >= 1e-12) & (lft | (fdj < fcj))
+            act = active[j]
+            out[j] = (bj + aj) / 2.0 if act & ~go else out[j]
+            act = act & go
+            active[j] = act
+            nactive += act
+            # left: b = d; d = c; fd = fc; c = b - (b - a) / gr; fc = sse(c)
+            # right: a = c; c = d; fc = fd; d = a + (b - a) / gr; fd = sse(d)
+            left[j] = lft
+            na = aj if lft else cj
+            nb = dj if lft else bj
             step = (nb - na) / _GR
             p = nb - step if lft else na + step
             a[j] = na
             b[j] = nb
             c[j] = p if lft else dj
             d[j] = cj if lft else p
-            keep[j] = fc[j] if lft else fd[j]
+            keep[j] = fcj if lft else fdj
             pt[j] = p
             comp[j] = 1.0 - p
+        if nactive == 0:
+            break
+        first = False
         _sse(x, w, pt, comp, f, val)
-        for j in range(m):
-            lft = left[j]
-            fc[j] = val[j] if lft else keep[j]
-            fd[j] = keep[j] if lft else val[j]
 
 
 @_jit
@@ -221,7 +257,7 @@ def _packed_chunk(
     golden-section search (``search``: weights into ``out``) or the forecast with ``alpha``."""
     kl = k[lo:hi]
     w = _widths(kl)
-    x = np.empty((w.shape[0], hi - lo))
+    x = np.zeros((w.shape[0] + 2, hi - lo))
     for i in range(w.shape[0]):
         for j in range(w[i]):
             x[i, j] = xt[i, lo + j]
@@ -249,6 +285,8 @@ def _pairs_range(
     of ``y`` into one contiguous matrix (sizes in even columns, intervals in odd ones),
     the golden-section search runs over both, then the forecasts; ``alpha`` / ``z``
     (length ``2 * len(order)``) receive the weights / forecasts at ``2j`` and ``2j + 1``.
+    ``k[r]`` must be the number of non-zero entries of ``y[r]``: the branch-free gather
+    writes one row past a column's last demand, into the two spare rows at most.
     """
     half = CHUNK // 2
     t = y.shape[1]
@@ -261,18 +299,18 @@ def _pairs_range(
             kl[2 * j] = kj
             kl[2 * j + 1] = kj
         w = _widths(kl)
-        x = np.empty((w.shape[0], m))
+        x = np.zeros((w.shape[0] + 2, m))
         for j in range(hi - lo):
             r = order[lo + j]
             n = 0
             last_t = 0
-            for s in range(t):
+            for s in range(t):  # branch-free: every period writes row n, a demand moves n on
                 v = y[r, s]
-                if v != 0.0:
-                    x[n, 2 * j] = v
-                    x[n, 2 * j + 1] = float(s + 1 - last_t)
-                    last_t = s + 1
-                    n += 1
+                nz = v != 0.0
+                x[n, 2 * j] = v
+                x[n, 2 * j + 1] = float(s + 1 - last_t)
+                last_t = s + 1 if nz else last_t
+                n += nz
             if n == 0:  # no demand: statsforecast smooths one zero
                 x[0, 2 * j] = 0.0
                 x[0, 2 * j + 1] = 0.0
@@ -299,7 +337,7 @@ def _buckets_range(
         for j in range(m):
             kl[j] = t // lv[lo + j]
         w = _widths(kl)
-        x = np.empty((w.shape[0], m))
+        x = np.zeros((w.shape[0] + 2, m))
         for j in range(m):
             r = series[lo + j]
             size = lv[lo + j]
@@ -356,7 +394,8 @@ def ses_forecast(xt: FloatArray, k: IntArray, alpha: FloatArray | float) -> Floa
 def croston_optimized(y: FloatArray, k: IntArray, n_threads: int = 1) -> dict[str, Any]:
     """Golden-section SES (alpha in [0.1, 0.3]) of every series' demand sizes and intervals.
 
-    Returns ``order`` (series by demands, most first, stable) and, in that order,
+    ``k`` is each row's number of non-zero entries, exactly (as :func:`row_stats` counts
+    them). Returns ``order`` (series by demands, most first, stable) and, in that order,
     ``alpha_demand`` / ``alpha_interval`` and the smoothed ``sizes`` / ``intervals``.
     """
     order = np.argsort(-k, kind="stable")
