@@ -193,9 +193,12 @@ def _golden_local(
         nactive = 0
         for j in range(m):
             # the new point was c (left) or d (right); the other value was kept
+            # (every operand loaded unconditionally: a conditional load keeps the loop scalar)
             lft = left[j]
-            fcj = fc[j] if first else (val[j] if lft else keep[j])
-            fdj = fd[j] if first else (keep[j] if lft else val[j])
+            v = val[j]
+            kp = keep[j]
+            fcj = fc[j] if first else (v if lft else kp)
+            fdj = fd[j] if first else (kp if lft else v)
             fc[j] = fcj
             fd[j] = fdj
             aj = a[j]
