@@ -97,7 +97,7 @@ class _IntermittentBase(BaseForecaster):
         stats: list[dict[str, Any]] = []
         for lo in range(0, n, _BLOCK):
             yb = np.ascontiguousarray(y[lo : lo + _BLOCK])
-            st = kern.row_stats(yb)
+            st = kern.row_stats(yb, threads)
             stats.append(st)
             parts.append(self._compiled_block(yb, st, kern, threads))
         for key in parts[0]:

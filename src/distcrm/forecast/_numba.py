@@ -454,10 +454,10 @@ def bucket_ses_many(
 
 @_jit(fastmath={"reassoc"})  # type: ignore[untyped-decorator]
 def _row_stats(
-    y: Any, k: Any, s1: Any, s2: Any, isint: Any, last: Any
+    y: Any, lo: int, hi: int, k: Any, s1: Any, s2: Any, isint: Any, last: Any
 ) -> None:  # pragma: no cover - compiled
-    """Branch-free per-row statistics (the sums may be added in any order: they feed variances)."""
-    for r in range(y.shape[0]):
+    """Branch-free statistics of rows ``lo..hi`` (the sums may be added in any order: they feed variances)."""
+    for r in range(lo, hi):
         n = 0
         pos = -1
         tot = 0.0
@@ -478,7 +478,7 @@ def _row_stats(
         last[r] = pos
 
 
-def row_stats(y: FloatArray) -> dict[str, Any]:
+def row_stats(y: FloatArray, n_threads: int = 1) -> dict[str, Any]:
     """Per series: demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``, last demand period ``last`` (-1: none)."""
     n = y.shape[0]
     out = {
@@ -488,8 +488,13 @@ def row_stats(y: FloatArray) -> dict[str, Any]:
         "isint": np.empty(n, dtype=np.bool_),
         "last": np.empty(n, dtype=np.int64),
     }
-    _row_stats(
-        np.ascontiguousarray(y, dtype=np.float64), out["k"], out["s1"], out["s2"], out["isint"], out["last"]
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    # equal row ranges, one per thread (every row costs the same)
+    _in_threads(
+        lambda a, b: _row_stats(y, a, b, out["k"], out["s1"], out["s2"], out["isint"], out["last"]),
+        n,
+        max(1024, -(-n // max(n_threads, 1))),
+        n_threads,
     )
     return out
 
