@@ -470,7 +470,7 @@ def _row_stats(
             frac += abs(v - math.floor(v))
             nz = v != 0.0
             n += nz
-            pos = s if nz else pos
+            pos = max(pos, s if nz else -1)  # a max reduction vectorises; a last-match select does not
         k[r] = n
         s1[r] = tot
         s2[r] = sq
