@@ -181,3 +181,21 @@ def test_auto_falls_back_to_numpy_without_numba(monkeypatch: pytest.MonkeyPatch)
     assert "numpy" == CrostonOptimized().fit(panel).engine_
     with pytest.raises(MissingDependencyError, match="speed"):
         CrostonOptimized(engine="numba").fit(panel)
+
+
+def test_compiled_golden_section_spans_chunks_and_ragged_columns() -> None:
+    """The compiled golden-section search equals the NumPy one bit for bit over several
+    chunks whose columns end anywhere inside a group of four steps (1 to 61 values)."""
+    from distcrm.forecast import _numba as compiled
+    from distcrm.forecast import _sesops as ops
+
+    rng = np.random.default_rng(11)
+    m = 3 * compiled.CHUNK + 77
+    k = np.sort(rng.integers(1, 62, m))[::-1].copy()
+    xt = np.zeros((int(k[0]), m))
+    for j in range(m):
+        xt[: k[j], j] = rng.poisson(3.0, k[j]) + rng.uniform(0.0, 1.0, k[j]) * (j % 2)
+    want = ops.golden_section_ses(xt, k)
+    np.testing.assert_array_equal(compiled.golden_section_ses(xt, k), want)
+    np.testing.assert_array_equal(compiled.golden_section_ses(xt, k, n_threads=2), want)
+    np.testing.assert_array_equal(compiled.ses_forecast(xt, k, want), ops.ses_forecast(xt, k, want))
