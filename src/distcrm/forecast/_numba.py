@@ -63,8 +63,9 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
     ``sse += (x[i] - f) ** 2``. ``w[i]`` is the number of columns longer than ``i``
     (columns sorted longest first). Four time steps per pass over the columns (the
     state stays in registers); columns that end inside a group of four take the
-    group's first steps in :func:`_sse_tail`. ``x`` has two zero rows below the
-    longest column (the tail reads them and discards what it computes from them).
+    group's first steps in :func:`_sse_tail`, which reads up to two rows past a
+    column's end (``x`` has two spare rows below the longest column) and discards what
+    it computes from them.
     """
     m = alpha.shape[0]
     kmax = w.shape[0]
