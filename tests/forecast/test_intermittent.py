@@ -199,3 +199,17 @@ def test_compiled_golden_section_spans_chunks_and_ragged_columns() -> None:
     np.testing.assert_array_equal(compiled.golden_section_ses(xt, k), want)
     np.testing.assert_array_equal(compiled.golden_section_ses(xt, k, n_threads=2), want)
     np.testing.assert_array_equal(compiled.ses_forecast(xt, k, want), ops.ses_forecast(xt, k, want))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    keys=st.lists(st.integers(-(2**16), 2**16), max_size=300) | st.lists(st.integers(0, 104), max_size=300),
+    descending=st.booleans(),
+)
+def test_stable_order_is_numpys_stable_argsort(keys: list[int], descending: bool) -> None:
+    """The radix shortcut for small keys orders exactly like ``np.argsort(kind="stable")``."""
+    from distcrm.forecast._sesops import stable_order
+
+    k = np.array(keys, dtype=np.int64)
+    want = np.argsort(-k if descending else k, kind="stable")
+    np.testing.assert_array_equal(stable_order(k, descending=descending), want)

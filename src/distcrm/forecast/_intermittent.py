@@ -436,7 +436,7 @@ class ADIDA(_IntermittentBase):
         agg = _aggregation_level(ev, n)
         level = np.zeros(n)
         series = np.flatnonzero(agg > 0)
-        series = series[np.argsort(agg[series], kind="stable")]  # longest aggregated series first
+        series = series[ops.stable_order(agg[series])]  # longest aggregated series first
         lv = agg[series]
         c = t // lv
         sums = _bucket_sums(y, ev, series, lv, exact_order=True)
@@ -451,7 +451,7 @@ class ADIDA(_IntermittentBase):
         agg = _aggregation_from_stats(st)
         level = np.zeros(n)
         series = np.flatnonzero(agg > 0)
-        series = series[np.argsort(agg[series], kind="stable")]  # longest aggregated series first
+        series = series[ops.stable_order(agg[series])]  # longest aggregated series first
         lv = agg[series]
         level[series] = kern.bucket_ses(y, series, lv, threads) / lv
         return {"level_": level, "aggregation_level_": agg}
@@ -480,7 +480,7 @@ class IMAPA(_IntermittentBase):
         top = _aggregation_level(ev, n)
         # series by top level (descending): the series of level lv are a prefix, and so
         # are their demand events once sorted by series rank (time order kept)
-        by_top = np.argsort(-top, kind="stable")
+        by_top = ops.stable_order(top, descending=True)
         top_sorted = top[by_top]
         rank = np.empty(n, dtype=np.int64)
         rank[by_top] = np.arange(n)
@@ -512,7 +512,7 @@ class IMAPA(_IntermittentBase):
     ) -> dict[str, npt.NDArray[Any]]:
         n = y.shape[0]
         top = _aggregation_from_stats(st)
-        by_top = np.argsort(-top, kind="stable")
+        by_top = ops.stable_order(top, descending=True)
         top_sorted = top[by_top]
         integer = bool(st["isint"].all())
         jobs: list[tuple[IntArray, IntArray]] = []

@@ -27,6 +27,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from distcrm.forecast._sesops import stable_order
+
 __all__ = [
     "CHUNK",
     "bucket_ses",
@@ -444,7 +446,7 @@ def croston_optimized(y: FloatArray, k: IntArray, n_threads: int = 1) -> dict[st
     them). Returns ``order`` (series by demands, most first, stable) and, in that order,
     ``alpha_demand`` / ``alpha_interval`` and the smoothed ``sizes`` / ``intervals``.
     """
-    order = np.argsort(-k, kind="stable")
+    order = stable_order(k, descending=True)
     n = order.size
     alpha = np.empty(2 * n)
     z = np.empty(2 * n)
