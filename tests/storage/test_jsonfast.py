@@ -17,7 +17,7 @@ from distcrm.domain._validation import Record
 from distcrm.errors import ValidationError
 from distcrm.storage._codec import encode
 from distcrm.storage._jsonfast import Mismatch, batch_encoder, compiled_encoder, generic_encode, iso_texts
-from distcrm.testing.strategies import domain_types, strategy_for
+from distcrm.testing.strategies import aware_datetimes, domain_types, strategy_for
 
 TYPES = [t for t in domain_types() if typing.get_origin(t) is None]
 
@@ -116,19 +116,7 @@ def test_batch_encoder_rejects_any_value_of_the_wrong_type() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(
-    st.datetimes(
-        min_value=dt.datetime(1, 1, 2),
-        max_value=dt.datetime(9999, 12, 30),
-        timezones=st.one_of(
-            st.just(dt.UTC),
-            st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)).map(
-                dt.timezone
-            ),
-            st.timezones(),
-        ),
-    )
-)
+@given(aware_datetimes())
 def test_iso_texts_match_isoformat(value: dt.datetime) -> None:
     """The fast ISO text of an aware datetime is ``isoformat()``'s, offsets with seconds included."""
     if value.utcoffset() is None:  # pragma: no cover - the strategies give aware values

@@ -7,29 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
 from distcrm.errors import ValidationError
 from distcrm.storage._spec import from_micros, to_micros
+from distcrm.testing.strategies import aware_datetimes
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @settings(max_examples=50, deadline=None)
-@given(
-    st.datetimes(
-        min_value=dt.datetime(1, 1, 2),
-        max_value=dt.datetime(9999, 12, 30),
-        timezones=st.one_of(
-            st.just(dt.UTC),
-            st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)).map(
-                dt.timezone
-            ),
-            st.timezones(),
-        ),
-        allow_imaginary=False,
-    )
-)
+@given(aware_datetimes(allow_imaginary=False))
 @example(dt.datetime(2000, 10, 29, 2, 0, tzinfo=ZoneInfo("Asia/Ust-Nera")))  # a repeated wall time (fold 0)
 @example(dt.datetime(2000, 10, 29, 2, 0, fold=1, tzinfo=ZoneInfo("Asia/Ust-Nera")))
 def test_to_micros_is_the_exact_utc_instant(value: dt.datetime) -> None:

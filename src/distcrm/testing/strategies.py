@@ -87,6 +87,25 @@ datetimes = st.datetimes(
 ).map(_safe)
 """Timezone-aware datetimes in several zones (no DST-gap or DST-fold wall times)."""
 
+
+def aware_datetimes(*, allow_imaginary: bool = True) -> st.SearchStrategy[dt.datetime]:
+    """Any aware datetime a store or encoder may be given: years 1 to 9999, in UTC, at a fixed
+    offset of up to ±23 h or in any IANA zone, DST folds included (``allow_imaginary=False``
+    leaves out wall times a DST gap skips). Domain objects draw from :data:`datetimes`."""
+    return st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.one_of(
+            st.just(dt.UTC),
+            st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23)).map(
+                dt.timezone
+            ),
+            st.timezones(),
+        ),
+        allow_imaginary=allow_imaginary,
+    )
+
+
 gaps = st.builds(
     lambda s, us: dt.timedelta(seconds=s, microseconds=us),
     st.integers(min_value=0, max_value=30 * 86400),
