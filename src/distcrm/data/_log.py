@@ -554,6 +554,8 @@ class TransactionLog:
         value
             ``"quantity"`` (units) or ``"amount"`` (money).
 
+        Notes
+        -----
         Rows without an item cannot be placed in a series: they are left out and
         counted in a ``DataQualityWarning``. Under the ``"net"`` returns policy a
         period whose returns exceed its sales is set to 0, also with a warning.
