@@ -58,13 +58,14 @@ def _jit(fn: Any = None, *, fastmath: Any = False) -> Any:
 
 
 @_jit
-def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pragma: no cover - compiled
+def _sse(x: Any, w: Any, alpha: Any, f: Any, sse: Any) -> None:  # pragma: no cover - compiled
     """statsforecast ``ses_sse(alpha, x)`` for every column of a contiguous chunk ``x``.
 
     Per column: ``f = x[0]``; for ``i >= 1``: ``f = alpha * x[i-1] + (1 - alpha) * f``,
     ``sse += (x[i] - f) ** 2``. ``w[i]`` is the number of columns longer than ``i``
     (columns sorted longest first). Four time steps per pass over the columns (the
-    state stays in registers); columns that end inside a group of four take the
+    state stays in registers; ``1 - alpha`` is recomputed each pass, which is cheaper
+    than storing and loading it); columns that end inside a group of four take the
     group's first steps in :func:`_sse_tail`, which reads up to two rows past a
     column's end (``x`` has two spare rows below the longest column) and discards what
     it computes from them.
@@ -79,7 +80,7 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
         w4 = w[i + 3] if i + 3 < kmax else 0
         for j in range(w4):
             a = alpha[j]
-            c = comp[j]
+            c = 1.0 - a
             fj = f[j]
             s = sse[j]
             x0 = x[i - 1, j]
@@ -111,7 +112,6 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
                 x[i + 1, w4:w1],
                 x[i + 2, w4:w1],
                 alpha[w4:w1],
-                comp[w4:w1],
                 f[w4:w1],
                 sse[w4:w1],
                 max(w2 - w4, 0),
@@ -122,7 +122,7 @@ def _sse(x: Any, w: Any, alpha: Any, comp: Any, f: Any, sse: Any) -> None:  # pr
 
 @_jit
 def _sse_tail(
-    x0: Any, x1: Any, x2: Any, x3: Any, alpha: Any, comp: Any, f: Any, sse: Any, n2: int, n3: int
+    x0: Any, x1: Any, x2: Any, x3: Any, alpha: Any, f: Any, sse: Any, n2: int, n3: int
 ) -> None:  # pragma: no cover - compiled
     """Three steps of :func:`_sse` for columns that have the first only, the first two
     (``j < n2``) or all three (``j < n3``): a step a column lacks is computed and its
@@ -130,7 +130,7 @@ def _sse_tail(
     LLVM leaves a loop with another start scalar)."""
     for j in range(alpha.shape[0]):
         a = alpha[j]
-        c = comp[j]
+        c = 1.0 - a
         fj = a * x0[j] + c * f[j]
         e = x1[j] - fj
         s = sse[j] + e * e
@@ -175,7 +175,6 @@ def _golden_local(
     fc = np.empty(m)
     fd = np.empty(m)
     pt = np.empty(m)
-    comp = np.empty(m)
     f = np.empty(m)
     val = np.empty(m)
     keep = np.empty(m)
@@ -186,11 +185,8 @@ def _golden_local(
         b[j] = upper
         c[j] = b[j] - (b[j] - a[j]) / _GR
         d[j] = a[j] + (b[j] - a[j]) / _GR
-        comp[j] = 1.0 - c[j]
-    _sse(x, w, c, comp, f, fc)
-    for j in range(m):
-        comp[j] = 1.0 - d[j]
-    _sse(x, w, d, comp, f, fd)
+    _sse(x, w, c, f, fc)
+    _sse(x, w, d, f, fd)
     first = True
     while True:
         nactive = 0
@@ -228,11 +224,10 @@ def _golden_local(
             d[j] = cj if lft else p
             keep[j] = fcj if lft else fdj
             pt[j] = p
-            comp[j] = 1.0 - p
         if nactive == 0:
             break
         first = False
-        _sse(x, w, pt, comp, f, val)
+        _sse(x, w, pt, f, val)
 
 
 @_jit
