@@ -213,3 +213,69 @@ def test_stable_order_is_numpys_stable_argsort(keys: list[int], descending: bool
     k = np.array(keys, dtype=np.int64)
     want = np.argsort(-k if descending else k, kind="stable")
     np.testing.assert_array_equal(stable_order(k, descending=descending), want)
+
+
+def _families(rng: np.random.Generator, t: int, m: int) -> np.ndarray:
+    """Columns whose optimised weight sits at 0.1, at 0.3, just inside either bound or in
+    between: white noise (low bound), random walks (high bound) and mixtures of the two at
+    scales from 0.01 to 1, some shifted below zero, some lumpy."""
+    scale = np.geomspace(0.01, 1.0, m)
+    walk = np.cumsum(rng.normal(0.0, 1.0, (t, m)), axis=0) * scale
+    x = rng.poisson(3.0, (t, m)) + walk
+    x[:, 1::7] -= 5.0
+    x[:, 2::7] *= rng.random((t, m))[:, 2::7] < 0.3
+    return np.ascontiguousarray(x)
+
+
+def test_compiled_golden_section_certified_paths_equal_numpy() -> None:
+    """Columns heading for a bound finish without evaluations once their remaining comparisons
+    are proved (or resume where a proof fails); the weights stay bit-identical to NumPy's,
+    also for columns whose optimum lies just inside a bound, where no proof may hold."""
+    from distcrm.forecast import _numba as compiled
+    from distcrm.forecast import _sesops as ops
+
+    rng = np.random.default_rng(5)
+    t, m = 104, 4 * compiled.CHUNK
+    xt = _families(rng, t, m)
+    k = np.full(m, t)
+    want = ops.golden_section_ses(xt, k)
+    np.testing.assert_array_equal(compiled.golden_section_ses(xt, k), want)
+    np.testing.assert_array_equal(compiled.golden_section_ses(xt, k, n_threads=2), want)
+    inside = ((want > 0.1 + 1e-9) & (want < 0.105)) | ((want < 0.3 - 1e-9) & (want > 0.295))
+    assert inside.sum() >= 20
+    assert (want < 0.1 + 1e-9).sum() >= 200
+    assert (want > 0.3 - 1e-9).sum() >= 20
+
+    # the certification is exercised on both sides, finishing and resuming columns
+    x = np.zeros((t + 2, compiled.CHUNK))
+    x[:t] = xt[:, ::4]  # one chunk across all scales
+    want = want[::4]
+    kl = k[::4].copy()
+    w = compiled._widths(kl)
+    mm = compiled.CHUNK
+    a, b = np.full(mm, 0.1), np.full(mm, 0.3)
+    c, d = b - (b - a) / compiled._GR, a + (b - a) / compiled._GR
+    fc, fd, f = np.empty(mm), np.empty(mm), np.empty(mm)
+    compiled._sse(x, w, c, f, fc)
+    compiled._sse(x, w, d, f, fd)
+    active, out, resumed = np.ones(mm, dtype=bool), np.empty(mm), np.zeros(mm, dtype=bool)
+    assert compiled._golden_run(x, w, a, b, c, d, fc, fd, active, out, compiled._CERT_AFTER) > 0
+    before = active.copy()
+    assert compiled._certify(x, w, kl, 0.1, 0.3, a, b, c, d, fc, fd, active, out, resumed) > 0
+    finished = before & ~active
+    assert (finished & (want < 0.2)).any()
+    assert (finished & (want > 0.2)).any()
+    assert resumed.any()
+    np.testing.assert_array_equal(out[finished], want[finished])
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), t=st.integers(2, 60), m=st.integers(1, 300))
+def test_compiled_golden_section_equals_numpy_property(seed: int, t: int, m: int) -> None:
+    """Any series mix and length: the compiled search (certification included) is NumPy's."""
+    from distcrm.forecast import _numba as compiled
+    from distcrm.forecast import _sesops as ops
+
+    xt = _families(np.random.default_rng(seed), t, m)
+    k = np.full(m, t)
+    np.testing.assert_array_equal(compiled.golden_section_ses(xt, k), ops.golden_section_ses(xt, k))

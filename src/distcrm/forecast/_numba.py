@@ -13,7 +13,18 @@ path (columns sorted by length, longest first) in chunks of :data:`CHUNK` column
 lanes of a chunk step through the golden-section iterations together, and each SSE
 evaluation is a loop over time whose inner loop runs over the chunk's contiguous
 columns (vectorised by LLVM). Chunks are independent; ``n_threads > 1`` runs them on
-threads (the kernels release the GIL). The fixed-weight methods (Croston, SBA, TSB)
+threads (the kernels release the GIL).
+
+Certified boundary paths
+------------------------
+Most demand sequences have their optimum at a bound (0.1 or 0.3: white-noise-like demand
+favours the lowest weight). After :data:`_CERT_AFTER` evaluations, a column whose every
+step went the same way has one known remaining path; :func:`_certify` proves that each of
+its remaining comparisons comes out the same way as the computed SSEs would (a lower bound
+on the slope over the bracket, from the exact first three derivatives at the bound and a
+bound on the fourth, against a running bound on the rounding of each computed SSE), and
+the column finishes without more evaluations. Proofs only ever replace evaluations whose
+outcome they establish, so the weights stay bit-identical to the NumPy path. The fixed-weight methods (Croston, SBA, TSB)
 copy blocks of 256 series transposed and run every series' recursions side by side.
 """
 
@@ -156,38 +167,33 @@ def _widths(kl: Any) -> Any:  # pragma: no cover - compiled
     return w
 
 
+#: exact golden-section evaluations every column runs before boundary paths are certified
+_CERT_AFTER = 10
+_U = 2.0**-53  # unit roundoff of float64
+
+
 @_jit
-def _golden_local(
-    x: Any, w: Any, lower: float, upper: float, out: Any
-) -> None:  # pragma: no cover - compiled
-    """statsforecast's golden-section loop for every column of the chunk ``x``, in lock step.
+def _golden_run(
+    x: Any, w: Any, a: Any, b: Any, c: Any, d: Any, fc: Any, fd: Any, active: Any, out: Any, max_evals: int
+) -> int:  # pragma: no cover - compiled
+    """statsforecast's golden-section loop for every column of the chunk ``x``, in lock step,
+    from a state whose ``fc`` / ``fd`` hold the SSE at ``c`` / ``d``.
 
     A column stops when its bracket is narrower than 1e-12 or on a tie (``fc == fd``);
     its result ``(a + b) / 2`` is recorded then and it keeps stepping harmlessly with
     the others. One branch-free (vectorised) pass per iteration takes in the previous
     evaluation, tests for the end and places the next point; then one SSE evaluation.
+    Returns 0 when every column is done, or after ``max_evals`` evaluations the number
+    of columns still searching, with the state left as on entry (``fc`` / ``fd`` at ``c`` / ``d``).
     """
     m = out.shape[0]
-    a = np.empty(m)
-    b = np.empty(m)
-    c = np.empty(m)
-    d = np.empty(m)
-    fc = np.empty(m)
-    fd = np.empty(m)
     pt = np.empty(m)
     f = np.empty(m)
-    val = np.empty(m)
-    keep = np.empty(m)
+    val = np.zeros(m)
+    keep = np.zeros(m)
     left = np.zeros(m, dtype=np.bool_)
-    active = np.ones(m, dtype=np.bool_)
-    for j in range(m):
-        a[j] = lower
-        b[j] = upper
-        c[j] = b[j] - (b[j] - a[j]) / _GR
-        d[j] = a[j] + (b[j] - a[j]) / _GR
-    _sse(x, w, c, f, fc)
-    _sse(x, w, d, f, fd)
     first = True
+    evals = 0
     while True:
         nactive = 0
         for j in range(m):
@@ -225,9 +231,399 @@ def _golden_local(
             keep[j] = fcj if lft else fdj
             pt[j] = p
         if nactive == 0:
-            break
+            return 0
         first = False
         _sse(x, w, pt, f, val)
+        evals += 1
+        if evals >= max_evals:
+            for j in range(m):
+                lft = left[j]
+                v = val[j]
+                kp = keep[j]
+                fc[j] = v if lft else kp
+                fd[j] = kp if lft else v
+            return nactive
+
+
+@_jit
+def _cert_step(
+    x: Any,
+    i: int,
+    lo: int,
+    hi: int,
+    alpha0: Any,
+    f: Any,
+    g: Any,
+    h: Any,
+    k: Any,
+    s1: Any,
+    s2: Any,
+    s3: Any,
+    sa: Any,
+    sq: Any,
+) -> None:  # pragma: no cover - compiled
+    """One step (time ``i``) of :func:`_cert_bounds`' recursions for columns ``lo..hi``."""
+    for j in range(lo, hi):
+        a0 = alpha0[j]
+        c0 = 1.0 - a0
+        xp = x[i - 1, j]
+        gj = g[j]
+        hj = h[j]
+        kj = -3.0 * hj + c0 * k[j]
+        hj = -2.0 * gj + c0 * hj
+        gj = (xp - f[j]) + c0 * gj
+        fj = a0 * xp + c0 * f[j]
+        e = x[i, j] - fj
+        s1[j] -= e * gj
+        s2[j] += gj * gj - e * hj
+        s3[j] += (3.0 * gj) * hj - e * kj
+        sa[j] += abs(e)
+        sq[j] += e * e
+        f[j] = fj
+        g[j] = gj
+        h[j] = hj
+        k[j] = kj
+
+
+@_jit
+def _cert_bounds(
+    x: Any,
+    w: Any,
+    kl: Any,
+    alpha0: Any,
+    alo: Any,
+    wdt: Any,
+    d1: Any,
+    sl1: Any,
+    d2: Any,
+    d3: Any,
+    m4: Any,
+    e2: Any,
+) -> None:  # pragma: no cover - compiled
+    """Per column, the quantities :func:`_certify` needs, for weights in an interval of width
+    ``wdt`` that holds ``alpha0`` and whose lowest weight is ``alo > 0``.
+
+    With ``S`` the SSE in exact arithmetic (a polynomial in the weight), ``n`` steps, ``X``
+    the largest ``|x|`` and ``R`` the range of the column (levels stay inside it, so every
+    error is at most ``R`` and the level's ``k``-th derivative at most ``k! R / alpha^k``):
+
+    * ``d1``: the computed ``S'(alpha0)``; ``sl1`` bounds its rounding error;
+    * ``d2``: the computed ``|S''(alpha0)|`` plus a bound on its rounding error;
+    * ``m3``: half of ``max |S'''| <= 24 n R^2 / alo^3`` over the interval;
+    * ``e2``: twice a bound on ``|computed SSE - S|`` anywhere in the interval. Running
+      error analysis of statsforecast's recursion: each level is off by at most
+      ``mu = 3.1 u X / alo``, each error by ``eta = mu + u (R + 2 mu)``; an error at
+      ``alpha`` differs from the one computed at ``alpha0`` by at most
+      ``b = wdt R / alo + 2 eta``. With ``e_i`` those computed at ``alpha0`` and
+      ``B_i = |e_i| + b``: squares and their rounding add ``sum(2 eta B_i + u B_i^2)``
+      and the running sum ``u n sum(B_i^2)``.
+    """
+    m = alpha0.shape[0]
+    kmax = w.shape[0]
+    xmax = np.empty(m)
+    xmin = np.empty(m)
+    f = np.empty(m)
+    for j in range(m):
+        xmax[j] = x[0, j]
+        xmin[j] = x[0, j]
+        f[j] = x[0, j]
+    for i in range(1, kmax):
+        for j in range(w[i]):
+            v = x[i, j]
+            xmax[j] = max(xmax[j], v)
+            xmin[j] = min(xmin[j], v)
+    g = np.zeros(m)
+    h = np.zeros(m)
+    k = np.zeros(m)
+    s1 = np.zeros(m)
+    s2 = np.zeros(m)
+    s3 = np.zeros(m)
+    sa = np.zeros(m)
+    sq = np.zeros(m)
+    i = 1
+    while i < kmax:
+        w4 = w[i + 3] if i + 3 < kmax else 0
+        for j in range(w4):  # four steps per pass: the state stays in registers
+            a0 = alpha0[j]
+            c0 = 1.0 - a0
+            fj = f[j]
+            gj = g[j]
+            hj = h[j]
+            kj = k[j]
+            t1 = s1[j]
+            t2 = s2[j]
+            t3 = s3[j]
+            ta = sa[j]
+            tq = sq[j]
+            for q in range(4):
+                xp = x[i - 1 + q, j]
+                kj = -3.0 * hj + c0 * kj
+                hj = -2.0 * gj + c0 * hj
+                gj = (xp - fj) + c0 * gj
+                fj = a0 * xp + c0 * fj
+                e = x[i + q, j] - fj
+                t1 -= e * gj
+                t2 += gj * gj - e * hj
+                t3 += (3.0 * gj) * hj - e * kj
+                ta += abs(e)
+                tq += e * e
+            f[j] = fj
+            g[j] = gj
+            h[j] = hj
+            k[j] = kj
+            s1[j] = t1
+            s2[j] = t2
+            s3[j] = t3
+            sa[j] = ta
+            sq[j] = tq
+        for q in range(4):  # columns with fewer than four of these steps
+            if i + q < kmax and w[i + q] > w4:
+                _cert_step(x, i + q, w4, w[i + q], alpha0, f, g, h, k, s1, s2, s3, sa, sq)
+        i += 4
+    for j in range(m):
+        n = float(kl[j])
+        big = max(abs(xmax[j]), abs(xmin[j]))
+        rng = xmax[j] - xmin[j]
+        al = alo[j]
+        r2 = rng * rng
+        mu = 3.1 * _U * big / al
+        eta = mu + _U * (rng + 2.0 * mu)
+        b = wdt[j] * rng / al + 2.0 * eta
+        sb = sa[j] + n * b  # sum of B_i
+        sb2 = sq[j] + 2.0 * b * sa[j] + n * b * b  # sum of B_i^2
+        d1[j] = 2.0 * s1[j]  # the sums are of half the derivatives' terms
+        # |S' terms| <= 2 R^2 / al and |S'' terms| <= 6 R^2 / al^2 bound the sums' rounding
+        sl1[j] = n * _U * (2000.0 * big * rng / (al * al) + 4.0 * n * r2 / al)
+        d2[j] = 2.0 * abs(s2[j]) + n * _U * (20000.0 * big * rng / (al * al * al) + 12.0 * n * r2 / (al * al))
+        d3[j] = 0.5 * (
+            2.0 * abs(s3[j])
+            + n * _U * (2e5 * big * rng / (al * al * al * al) + 48.0 * n * r2 / (al * al * al))
+        )
+        m4[j] = 20.0 * n * r2 / (al * al * al * al) * (1.0 + 1e-6)
+        e2[j] = 2.0 * (2.0 * eta * sb + _U * (n + 1.0) * sb2) * (1.0 + 1e-6)
+
+
+#: longest golden-section path replayed by :func:`_boundary_path` (55 steps from [0.1, 0.3])
+_MAX_STEPS = 256
+
+
+@_jit
+def _boundary_path(
+    a: float, b: float, c: float, d: float, lft: bool, pa: Any, pb: Any, pc: Any, pd: Any
+) -> int:  # pragma: no cover - compiled
+    """The golden-section loop's brackets and points, with the loop's own arithmetic, when every
+    step goes left (``lft``) or right from ``(a, b, c, d)``: state ``s`` (0-based) after step
+    ``s + 1``. Returns the number of steps until the bracket is narrower than 1e-12 (at most
+    ``_MAX_STEPS``; -1 if that is not enough)."""
+    for s in range(pa.shape[0]):
+        if not abs(b - a) >= 1e-12:
+            return s
+        na = a if lft else c
+        nb = d if lft else b
+        step = (nb - na) / _GR
+        p = nb - step if lft else na + step
+        c, d = (p, c) if lft else (d, p)
+        a = na
+        b = nb
+        pa[s] = a
+        pb[s] = b
+        pc[s] = c
+        pd[s] = d
+    return -1 if abs(b - a) >= 1e-12 else pa.shape[0]
+
+
+@_jit
+def _certify(
+    x: Any,
+    w: Any,
+    kl: Any,
+    lower: float,
+    upper: float,
+    a: Any,
+    b: Any,
+    c: Any,
+    d: Any,
+    fc: Any,
+    fd: Any,
+    active: Any,
+    out: Any,
+    resumed: Any,
+) -> int:  # pragma: no cover - compiled
+    """Finish, without evaluating the SSE, the columns whose remaining golden-section path is provable.
+
+    A column whose bracket still starts at ``lower`` (every step went left) or ends at
+    ``upper`` (every step went right) is heading for that bound; all such columns share
+    one state, so their remaining path is computed once (:func:`_boundary_path`). If the
+    SSE's slope keeps its sign over the bracket with a margin that beats the rounding of
+    every comparison still to come (``(d - c) * min|S'| > 2 E``, see :func:`_cert_bounds`),
+    the column follows that path to its end: the result is recorded (``active`` cleared).
+    A column with a comparison it cannot prove after at least one it can takes the proved
+    steps: its bracket is left at the first unproved comparison and ``resumed`` set (its
+    ``fc`` / ``fd`` must be evaluated again). Returns how many columns moved (finished or
+    resumed).
+    """
+    m = out.shape[0]
+    if not (0.0 < lower < upper <= 1.0):
+        return 0
+    cand = np.zeros(m, dtype=np.bool_)
+    low = np.zeros(m, dtype=np.bool_)
+    alpha0 = np.empty(m)
+    alo = np.empty(m)
+    wdt = np.empty(m)
+    ncand = 0
+    jl = -1
+    jr = -1
+    for j in range(m):
+        lo_ = a[j] == lower
+        hi_ = b[j] == upper
+        # the comparison at hand is known: it must send the column on towards its bound
+        ok = active[j] and (lo_ != hi_) and kl[j] >= 2 and ((fc[j] < fd[j]) if lo_ else (fd[j] < fc[j]))
+        cand[j] = ok
+        low[j] = lo_
+        ncand += ok
+        if ok and lo_:
+            jl = j
+        if ok and hi_:
+            jr = j
+        alpha0[j] = lower if lo_ else upper
+        alo[j] = lower if lo_ else a[j]
+        wdt[j] = (b[j] - lower) if lo_ else (upper - a[j])
+    if ncand * 8 < m:  # too few to pay for the pass over the chunk
+        return 0
+    d1 = np.empty(m)
+    sl1 = np.empty(m)
+    d2 = np.empty(m)
+    d3 = np.empty(m)
+    m4 = np.empty(m)
+    e2 = np.empty(m)
+    _cert_bounds(x, w, kl, alpha0, alo, wdt, d1, sl1, d2, d3, m4, e2)
+    pa = np.empty(_MAX_STEPS)
+    pb = np.empty(_MAX_STEPS)
+    pc = np.empty(_MAX_STEPS)
+    pd = np.empty(_MAX_STEPS)
+    moved = 0
+    for side in range(2):
+        lft = side == 0
+        j0 = jl if lft else jr
+        if j0 < 0:
+            continue
+        nsteps = _boundary_path(a[j0], b[j0], c[j0], d[j0], lft, pa, pb, pc, pd)
+        if nsteps < 1:
+            continue
+        # states 0 .. nchk-1 are compared (their bracket is still wide); the last one is not
+        nchk = nsteps - 1
+        # every compared pair's gap is at least gam times the width its points span
+        gam = np.inf
+        for s in range(nchk):
+            ws = (pb[s] - lower) if lft else (upper - pa[s])
+            gam = min(gam, (pd[s] - pc[s]) / ws)
+        gam *= 1.0 - 1e-12
+        for j in range(m):
+            if not (cand[j] and low[j] == lft):
+                continue
+            # p(w) = gam * w * gmin(w) bounds the gap times the least slope from below and is
+            # concave in w (gmin is a constant minus a polynomial with non-negative
+            # coefficients): the states where p(w) > 2 E form a run, checked at its ends
+            slope = d1[j] if lft else -d1[j]
+            thr = e2[j] * (1.0 + 1e-9)
+            s = nchk
+            while s > 0:  # the last proved state, from the end (few steps: failures are late)
+                ws = (pb[s - 1] - lower) if lft else (upper - pa[s - 1])
+                loss = sl1[j] + ws * (d2[j] + ws * (d3[j] + ws * m4[j]))
+                gmin = slope - loss - 4.0 * _U * (abs(slope) + loss)
+                if gmin > 0.0 and gam * ws * gmin > thr:
+                    break
+                s -= 1
+            if s == 0:
+                continue  # not even the first comparison is proved
+            # the run must start at the first state
+            w0 = (pb[0] - lower) if lft else (upper - pa[0])
+            loss = sl1[j] + w0 * (d2[j] + w0 * (d3[j] + w0 * m4[j]))
+            gmin = slope - loss - 4.0 * _U * (abs(slope) + loss)
+            if not (gmin > 0.0 and gam * w0 * gmin > thr):
+                continue
+            if s == nchk:  # every comparison proved: the path runs to its end
+                out[j] = (pb[nsteps - 1] + pa[nsteps - 1]) / 2.0
+                active[j] = False
+            else:  # states 0..s-1 proved: take steps 1..s+1; the pair of state s is compared for real
+                a[j] = pa[s]
+                b[j] = pb[s]
+                c[j] = pc[s]
+                d[j] = pd[s]
+                resumed[j] = True
+            moved += 1
+    return moved
+
+
+@_jit
+def _golden_local(
+    x: Any, w: Any, kl: Any, lower: float, upper: float, out: Any
+) -> None:  # pragma: no cover - compiled
+    """statsforecast's golden-section search for every column of the chunk ``x`` (bit-identical).
+
+    :data:`_CERT_AFTER` evaluations run in lock step for every column; then the columns
+    heading for a bound whose remaining path :func:`_certify` proves are finished
+    without evaluations, and the others run on, gathered into a narrower chunk.
+    """
+    m = out.shape[0]
+    a = np.empty(m)
+    b = np.empty(m)
+    c = np.empty(m)
+    d = np.empty(m)
+    fc = np.empty(m)
+    fd = np.empty(m)
+    f = np.empty(m)
+    active = np.ones(m, dtype=np.bool_)
+    for j in range(m):
+        a[j] = lower
+        b[j] = upper
+        c[j] = b[j] - (b[j] - a[j]) / _GR
+        d[j] = a[j] + (b[j] - a[j]) / _GR
+    _sse(x, w, c, f, fc)
+    _sse(x, w, d, f, fd)
+    if _golden_run(x, w, a, b, c, d, fc, fd, active, out, _CERT_AFTER) == 0:
+        return
+    resumed = np.zeros(m, dtype=np.bool_)
+    if _certify(x, w, kl, lower, upper, a, b, c, d, fc, fd, active, out, resumed) == 0:
+        _golden_run(x, w, a, b, c, d, fc, fd, active, out, 1 << 30)
+        return
+    # the columns still searching, in two chunks of their own: the resumed ones (a few
+    # steps left, their values to evaluate again) and the others (their values are current)
+    for fresh in (True, False):
+        idx = np.flatnonzero(active & (resumed == fresh))
+        if idx.shape[0] > 0:
+            _golden_subset(x, kl, idx, a, b, c, d, fc, fd, fresh, out)
+
+
+@_jit
+def _golden_subset(
+    x: Any, kl: Any, idx: Any, a: Any, b: Any, c: Any, d: Any, fc: Any, fd: Any, fresh: bool, out: Any
+) -> None:  # pragma: no cover - compiled
+    """The golden-section loop, to the end, on columns ``idx`` of a chunk gathered into a chunk
+    of their own (in order, so still longest first); ``fresh``: evaluate ``fc`` / ``fd`` first."""
+    k = idx.shape[0]
+    kl2 = np.empty(k, dtype=np.int64)
+    for q in range(k):
+        kl2[q] = kl[idx[q]]
+    w2 = _widths(kl2)
+    x2 = np.zeros((w2.shape[0] + 2, k))
+    for i in range(w2.shape[0]):
+        for q in range(w2[i]):
+            x2[i, q] = x[i, idx[q]]
+    a2 = a[idx]
+    b2 = b[idx]
+    c2 = c[idx]
+    d2 = d[idx]
+    fc2 = fc[idx]
+    fd2 = fd[idx]
+    if fresh:
+        f = np.empty(k)
+        _sse(x2, w2, c2, f, fc2)
+        _sse(x2, w2, d2, f, fd2)
+    out2 = np.empty(k)
+    _golden_run(x2, w2, a2, b2, c2, d2, fc2, fd2, np.ones(k, dtype=np.bool_), out2, 1 << 30)
+    for q in range(k):
+        out[idx[q]] = out2[q]
 
 
 @_jit
@@ -263,7 +659,7 @@ def _packed_chunk(
         for j in range(w[i]):
             x[i, j] = xt[i, lo + j]
     if search:
-        _golden_local(x, w, lower, upper, out[lo:hi])
+        _golden_local(x, w, kl, lower, upper, out[lo:hi])
     else:
         _forecast_local(x, kl, w, alpha[lo:hi], out[lo:hi])
 
@@ -316,7 +712,7 @@ def _pairs_range(
                 x[0, 2 * j] = 0.0
                 x[0, 2 * j + 1] = 0.0
         a = alpha[2 * lo : 2 * hi]
-        _golden_local(x, w, lower, upper, a)
+        _golden_local(x, w, kl, lower, upper, a)
         _forecast_local(x, kl, w, a, z[2 * lo : 2 * hi])
 
 
@@ -392,7 +788,7 @@ def _buckets_range(
         x = np.zeros((w.shape[0] + 2, m))
         _bucket_sums(y, series, lv, lo, kl, x)
         alpha = np.empty(m)
-        _golden_local(x, w, lower, upper, alpha)
+        _golden_local(x, w, kl, lower, upper, alpha)
         _forecast_local(x, kl, w, alpha, out[lo:hi])
 
 
