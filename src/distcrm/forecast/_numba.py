@@ -563,7 +563,8 @@ def _golden_local(
 
     :data:`_CERT_AFTER` evaluations run in lock step for every column; then the columns
     heading for a bound whose remaining path :func:`_certify` proves are finished
-    without evaluations, and the others run on, gathered into a narrower chunk.
+    without evaluations, those it proves part of the way resume where the proof stops,
+    and the others run on; each of the last two groups gathered into a narrower chunk.
     """
     m = out.shape[0]
     a = np.empty(m)
