@@ -13,7 +13,8 @@ path (columns sorted by length, longest first) in chunks of :data:`CHUNK` column
 lanes of a chunk step through the golden-section iterations together, and each SSE
 evaluation is a loop over time whose inner loop runs over the chunk's contiguous
 columns (vectorised by LLVM). Chunks are independent; ``n_threads > 1`` runs them on
-threads (the kernels release the GIL).
+threads (the kernels release the GIL). The fixed-weight methods (Croston, SBA, TSB)
+copy blocks of 256 series transposed and run every series' recursions side by side.
 
 Certified boundary paths
 ------------------------
@@ -24,8 +25,7 @@ its remaining comparisons comes out the same way as the computed SSEs would (a l
 on the slope over the bracket, from the exact first three derivatives at the bound and a
 bound on the fourth, against a running bound on the rounding of each computed SSE), and
 the column finishes without more evaluations. Proofs only ever replace evaluations whose
-outcome they establish, so the weights stay bit-identical to the NumPy path. The fixed-weight methods (Croston, SBA, TSB)
-copy blocks of 256 series transposed and run every series' recursions side by side.
+outcome they establish, so the weights stay bit-identical to the NumPy path.
 """
 
 from __future__ import annotations
@@ -246,6 +246,19 @@ def _golden_run(
 
 
 @_jit
+def _cert_recur(
+    a0: float, c0: float, xp: float, xi: float, f: float, g: float, h: float, k: float
+) -> tuple[float, float, float, float, float]:  # pragma: no cover - compiled
+    """One step of the level ``f`` and its first three derivatives ``g``, ``h``, ``k`` in the
+    weight (``f^(n) = -n f^(n-1) + (1 - alpha) f^(n)`` of the previous step), and the error."""
+    k = -3.0 * h + c0 * k
+    h = -2.0 * g + c0 * h
+    g = (xp - f) + c0 * g
+    f = a0 * xp + c0 * f
+    return f, g, h, k, xi - f
+
+
+@_jit
 def _cert_step(
     x: Any,
     i: int,
@@ -265,15 +278,7 @@ def _cert_step(
     """One step (time ``i``) of :func:`_cert_bounds`' recursions for columns ``lo..hi``."""
     for j in range(lo, hi):
         a0 = alpha0[j]
-        c0 = 1.0 - a0
-        xp = x[i - 1, j]
-        gj = g[j]
-        hj = h[j]
-        kj = -3.0 * hj + c0 * k[j]
-        hj = -2.0 * gj + c0 * hj
-        gj = (xp - f[j]) + c0 * gj
-        fj = a0 * xp + c0 * f[j]
-        e = x[i, j] - fj
+        fj, gj, hj, kj, e = _cert_recur(a0, 1.0 - a0, x[i - 1, j], x[i, j], f[j], g[j], h[j], k[j])
         s1[j] -= e * gj
         s2[j] += gj * gj - e * hj
         s3[j] += (3.0 * gj) * hj - e * kj
@@ -309,7 +314,9 @@ def _cert_bounds(
 
     * ``d1``: the computed ``S'(alpha0)``; ``sl1`` bounds its rounding error;
     * ``d2``: the computed ``|S''(alpha0)|`` plus a bound on its rounding error;
-    * ``m3``: half of ``max |S'''| <= 24 n R^2 / alo^3`` over the interval;
+    * ``d3``: half of the computed ``|S'''(alpha0)|`` plus a bound on its rounding error;
+    * ``m4``: a sixth of ``max |S''''| <= 120 n R^2 / alo^4`` over the interval, so that
+      ``S'`` stays above ``d1 - sl1 - w (d2 + w (d3 + w m4))`` within ``w`` of ``alpha0``;
     * ``e2``: twice a bound on ``|computed SSE - S|`` anywhere in the interval. Running
       error analysis of statsforecast's recursion: each level is off by at most
       ``mu = 3.1 u X / alo``, each error by ``eta = mu + u (R + 2 mu)``; an error at
@@ -356,12 +363,7 @@ def _cert_bounds(
             ta = sa[j]
             tq = sq[j]
             for q in range(4):
-                xp = x[i - 1 + q, j]
-                kj = -3.0 * hj + c0 * kj
-                hj = -2.0 * gj + c0 * hj
-                gj = (xp - fj) + c0 * gj
-                fj = a0 * xp + c0 * fj
-                e = x[i + q, j] - fj
+                fj, gj, hj, kj, e = _cert_recur(a0, c0, x[i - 1 + q, j], x[i + q, j], fj, gj, hj, kj)
                 t1 -= e * gj
                 t2 += gj * gj - e * hj
                 t3 += (3.0 * gj) * hj - e * kj
@@ -430,6 +432,19 @@ def _boundary_path(
         pc[s] = c
         pd[s] = d
     return -1 if abs(b - a) >= 1e-12 else pa.shape[0]
+
+
+@_jit
+def _proved(
+    slope: float, wd: float, sl1: float, d2: float, d3: float, m4: float, gam: float, thr: float
+) -> bool:  # pragma: no cover - compiled
+    """Whether a comparison whose points lie within ``wd`` of the bound is certain:
+    ``gam * wd`` (at most its gap) times the least slope there beats ``thr`` (twice the
+    rounding bound). As a function of ``wd`` this is concave (the least slope is a constant
+    minus a polynomial with non-negative coefficients)."""
+    loss = sl1 + wd * (d2 + wd * (d3 + wd * m4))
+    gmin = slope - loss - 4.0 * _U * (abs(slope) + loss)
+    return gmin > 0.0 and gam * wd * gmin > thr
 
 
 @_jit
@@ -521,27 +536,20 @@ def _certify(
         for j in range(m):
             if not (cand[j] and low[j] == lft):
                 continue
-            # p(w) = gam * w * gmin(w) bounds the gap times the least slope from below and is
-            # concave in w (gmin is a constant minus a polynomial with non-negative
-            # coefficients): the states where p(w) > 2 E form a run, checked at its ends
+            # _proved is concave in the width, which shrinks from state to state: the
+            # proved states form a run, so checking its two ends proves it all
             slope = d1[j] if lft else -d1[j]
             thr = e2[j] * (1.0 + 1e-9)
+            args = (sl1[j], d2[j], d3[j], m4[j], gam, thr)
             s = nchk
             while s > 0:  # the last proved state, from the end (few steps: failures are late)
                 ws = (pb[s - 1] - lower) if lft else (upper - pa[s - 1])
-                loss = sl1[j] + ws * (d2[j] + ws * (d3[j] + ws * m4[j]))
-                gmin = slope - loss - 4.0 * _U * (abs(slope) + loss)
-                if gmin > 0.0 and gam * ws * gmin > thr:
+                if _proved(slope, ws, *args):
                     break
                 s -= 1
-            if s == 0:
-                continue  # not even the first comparison is proved
-            # the run must start at the first state
             w0 = (pb[0] - lower) if lft else (upper - pa[0])
-            loss = sl1[j] + w0 * (d2[j] + w0 * (d3[j] + w0 * m4[j]))
-            gmin = slope - loss - 4.0 * _U * (abs(slope) + loss)
-            if not (gmin > 0.0 and gam * w0 * gmin > thr):
-                continue
+            if s == 0 or not _proved(slope, w0, *args):
+                continue  # the run of proved states must start at the first one
             if s == nchk:  # every comparison proved: the path runs to its end
                 out[j] = (pb[nsteps - 1] + pa[nsteps - 1]) / 2.0
                 active[j] = False
