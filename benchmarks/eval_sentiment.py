@@ -74,12 +74,20 @@ if lang == "en":
     a = SentimentIntensityAnalyzer()
     print(json.dumps([a.polarity_scores(t)["compound"] for t in texts]))
 else:
-    from snownlp import SnowNLP
-    print(json.dumps([SnowNLP(t).sentiments * 2 - 1 if t.strip() else 0.0 for t in texts]))
+    import os
+    from snownlp import SnowNLP, sentiment
+    # SnowNLP's model was trained on the reviews shipped beside it: flag the texts among them
+    seen = set()
+    for name in ("neg.txt", "pos.txt"):
+        with open(os.path.join(os.path.dirname(sentiment.__file__), name), encoding="utf-8") as fh:
+            seen.update(line.strip() for line in fh if line.strip())
+    scores = [SnowNLP(t).sentiments * 2 - 1 if t.strip() else 0.0 for t in texts]
+    print(json.dumps({"scores": scores, "seen": [t.strip() in seen for t in texts]}))
 """
 
 
-def anchor_scores(lang: str, texts: list[str]) -> np.ndarray | None:
+def anchor_scores(lang: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The anchor's polarities and, for SnowNLP, which texts are in its own training corpus."""
     py = anchor_python("sentiment", ["vaderSentiment==3.3.2", "snownlp==0.12.3"])
     if py is None:
         return None
@@ -91,7 +99,10 @@ def anchor_scores(lang: str, texts: list[str]) -> np.ndarray | None:
     if res.returncode != 0:
         print("  anchor failed:", res.stderr[-500:])
         return None
-    return np.array(json.loads(res.stdout))
+    out = json.loads(res.stdout)
+    if isinstance(out, dict):
+        return np.array(out["scores"]), np.array(out["seen"], dtype=bool)
+    return np.array(out), None
 
 
 def acc(scores: np.ndarray, y: np.ndarray) -> str:
@@ -139,9 +150,19 @@ def main(argv: list[str] | None = None) -> None:
         dt = time.perf_counter() - t0
         line = f"{name:22s} n={len(y):5d} pos={y.mean():.2f}  default_sentiment {acc(ours, y)} ({dt:.2f} s)"
         if not args.no_anchors:
-            a = anchor_scores(lang, texts)
+            got = anchor_scores(lang, texts)
             anchor = "VADER" if lang == "en" else "SnowNLP"
-            line += f" | {anchor} {acc(a, y)}" if a is not None else f" | {anchor} unavailable"
+            if got is None:
+                line += f" | {anchor} unavailable"
+            else:
+                a, seen = got
+                line += f" | {anchor} {acc(a, y)}"
+                if seen is not None and seen.any():
+                    new = ~seen
+                    line += (
+                        f" ({seen.sum()} of these texts are in SnowNLP's training corpus; on the other "
+                        f"{new.sum()}: SnowNLP {acc(a[new], y[new])}, default_sentiment {acc(ours[new], y[new])})"
+                    )
         if not args.no_classifier and len(y) >= 200:
             from distcrm.feedback import SentimentClassifier
 
