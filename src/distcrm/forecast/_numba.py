@@ -37,6 +37,9 @@ from typing import Any
 import numba
 import numpy as np
 import numpy.typing as npt
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 from distcrm.forecast._sesops import stable_order
 
@@ -60,12 +63,52 @@ CHUNK = 512
 _GR = (math.sqrt(5.0) + 1.0) / 2.0
 
 _njit: Any = numba.njit  # the kernels take and return arrays: typed Any at this boundary
+_cgutils: Any = cgutils
 
 
 def _jit(fn: Any = None, *, fastmath: Any = False) -> Any:
     """``numba.njit`` with our options; ``fastmath`` stays off unless a kernel asks."""
     wrap = _njit(nogil=True, cache=True, boundscheck=False, error_model="numpy", fastmath=fastmath)
     return wrap if fn is None else wrap(fn)
+
+
+def _intrinsic(fn: Any) -> Any:
+    """``numba.extending.intrinsic`` (typed ``Any``, like :func:`_jit`)."""
+    return intrinsic(fn)
+
+
+@_intrinsic
+def _prefetch(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:  # pragma: no cover - compiled
+    """``_prefetch(arr, i, j)`` in a kernel: ask the CPU to start loading the cache line of
+    ``arr[i, j]`` (a 2-D array), without waiting for it (LLVM's ``llvm.prefetch``: read,
+    keep in all cache levels). The gathers read the rows of series in sorted, not memory,
+    order; the hardware prefetcher cannot guess the next row, so each row's first cache
+    lines would come from memory one after another."""
+    sig = types.void(arr, i, j)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        inds = [
+            context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], signature.args[1:], strict=True)
+        ]
+        ptr = _cgutils.get_item_pointer(context, builder, aryty, ary, inds, wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = _cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0i8"
+        )
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@_jit
+def _prefetch_row(y: Any, r: int) -> None:  # pragma: no cover - compiled
+    """:func:`_prefetch` every cache line of row ``r`` of ``y`` (float64: 8 per line)."""
+    for q in range(0, y.shape[1], 8):
+        _prefetch(y, r, q)
 
 
 @_jit
@@ -708,6 +751,8 @@ def _pairs_range(
         x = np.zeros((w.shape[0] + 2, m))
         for j in range(hi - lo):
             r = order[lo + j]
+            if j + 2 < hi - lo:  # two series ahead: their rows arrive while these are read
+                _prefetch_row(y, order[lo + j + 2])
             n = 0
             last_t = 0
             for s in range(t):  # branch-free: every period writes row n, a demand moves n on
@@ -747,6 +792,8 @@ def _bucket_sums(
             r1 = series[lo + j + 1]
             r2 = series[lo + j + 2]
             r3 = series[lo + j + 3]
+            for jj in range(j + 4, min(j + 8, m)):  # the next four rows, while these are summed
+                _prefetch_row(y, series[lo + jj])
             for b in range(kl[j]):
                 base = off + b * size
                 a0 = 0.0
