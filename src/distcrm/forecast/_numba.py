@@ -106,9 +106,13 @@ def _prefetch(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:  # pragma: no co
 
 @_jit
 def _prefetch_row(y: Any, r: int) -> None:  # pragma: no cover - compiled
-    """:func:`_prefetch` every cache line of row ``r`` of ``y`` (float64: 8 per line)."""
-    for q in range(0, y.shape[1], 8):
+    """:func:`_prefetch` every cache line of row ``r`` of ``y`` (float64: 8 per line, and the
+    last element's, for a row that does not start on a line)."""
+    t = y.shape[1]
+    for q in range(0, t, 8):
         _prefetch(y, r, q)
+    if t > 0:
+        _prefetch(y, r, t - 1)
 
 
 @_jit
