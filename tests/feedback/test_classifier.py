@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from distcrm._estimator import clone
 from distcrm.errors import NotFittedError, ValidationError
@@ -114,6 +116,59 @@ def test_word_block_adds_word_ngrams() -> None:
     assert 0 == counts[2]
     assert X[0].indices.tolist() == X[1].indices.tolist()
     assert counts[0] >= 3  # at least two words and their bigram
+
+
+def test_mark_negation_scope() -> None:
+    """The scope words after a negator are marked; punctuation ends a scope; a negator reopens one."""
+    from distcrm.feedback._words import mark_negation
+
+    toks = ["房间", "不", "太", "干净", "，", "早餐", "没有", "味道", "，", "好"]
+    out = mark_negation(toks, 2)
+    marked = [i for i, (a, b) in enumerate(zip(toks, out, strict=True)) if a != b]
+    assert [2, 3, 7] == marked
+    assert all(out[i].endswith(toks[i]) and out[i] != toks[i] for i in marked)
+    assert out[2][: -len(toks[2])] == out[7][: -len(toks[7])]  # one prefix for every negated word
+    assert toks == mark_negation(toks, 0)
+    nested = ["不", "是", "不", "好", "吃"]
+    assert [1, 3] == [
+        i for i, (a, b) in enumerate(zip(nested, mark_negation(nested, 1), strict=True)) if a != b
+    ]
+
+
+@given(
+    st.lists(st.sampled_from(["不", "没有", "好", "干净", "，", "。", "服务", "!"]), max_size=30),
+    st.integers(0, 5),
+)
+def test_mark_negation_keeps_tokens(toks: list[str], scope: int) -> None:
+    """Marking never drops, adds or reorders tokens, and leaves negators and punctuation alone."""
+    from distcrm.feedback._words import NEGATORS, mark_negation
+
+    out = mark_negation(toks, scope)
+    assert len(toks) == len(out)
+    for a, b in zip(toks, out, strict=True):
+        assert b == a or (b.endswith(a) and a not in NEGATORS and any(ch.isalnum() for ch in a))
+
+
+def test_negation_scope_changes_only_negated_texts() -> None:
+    """negation_scope moves the negated words of a text to their own columns and leaves other texts alone."""
+    from distcrm.feedback._words import hash_word_ngrams
+
+    texts = ["服务很好", "服务不好吃", "房间不太干净"]
+    plain = hash_word_ngrams(texts, n_features=2**18)
+    marked = hash_word_ngrams(texts, n_features=2**18, negation_scope=2)
+    assert plain[0].indices.tolist() == marked[0].indices.tolist()
+    assert plain[2].indices.tolist() != marked[2].indices.tolist()
+    assert plain[2].sum() == marked[2].sum()  # same number of tokens and bigrams
+    clf = SentimentClassifier(negation_scope=0).fit(["服务很好", "房间很脏"] * 3, [1, 0] * 3)
+    assert 0 == clf.negation_scope
+
+
+@pytest.mark.parametrize("bad", [-1, 65, 1.5, True, "2"])
+def test_bad_negation_scope(bad: object) -> None:
+    """negation_scope must be an int in [0, 64], named in the error."""
+    with pytest.raises(ValidationError) as info:
+        SentimentClassifier(negation_scope=bad).fit(["a", "b"], [0, 1])  # type: ignore[arg-type]
+    assert ["$.negation_scope"] == list(info.value.paths)
 
 
 def test_chinese_word_model_learns_and_predicts() -> None:

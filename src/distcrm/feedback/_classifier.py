@@ -216,6 +216,10 @@ class SentimentClassifier(BaseEstimator):
         at most 20,000 texts when jieba (the ``sentiment`` extra) is installed, char n-grams
         only otherwise; ``True`` always (``MissingDependencyError`` without jieba);
         ``False`` never. Segmentation is the slow part: about 1 ms per hotel review.
+    negation_scope
+        In the word block, the number of words after a negator (不, 没有, 无法 …) that are
+        counted as distinct negated words (the scope ends at punctuation); ``0`` turns the
+        marking off. The default 2 was chosen by cross-validation on the hotel reviews.
     sublinear_tf
         Use ``1 + log(tf)`` instead of raw counts.
     max_iter, tol
@@ -257,6 +261,7 @@ class SentimentClassifier(BaseEstimator):
         tol: float = 1e-7,
         positive_label: Any = None,
         words: bool | None = None,
+        negation_scope: int = 2,
     ) -> None:
         self.ngram_range = ngram_range
         self.n_features = n_features
@@ -266,6 +271,7 @@ class SentimentClassifier(BaseEstimator):
         self.tol = tol
         self.positive_label = positive_label
         self.words = words
+        self.negation_scope = negation_scope
 
     # -- features ------------------------------------------------------------------------------
 
@@ -287,6 +293,9 @@ class SentimentClassifier(BaseEstimator):
             errors.append(FieldError("$.ngram_range", "must be (low, high) with 1 <= low <= high <= 8", r))
         if self.words is not None and not isinstance(self.words, bool):
             errors.append(FieldError("$.words", "must be True, False or None", self.words))
+        ns = self.negation_scope
+        if not (isinstance(ns, int) and not isinstance(ns, bool) and 0 <= ns <= 64):
+            errors.append(FieldError("$.negation_scope", "must be an int in [0, 64]", ns))
         if errors:
             raise ValidationError(errors)
 
@@ -317,7 +326,9 @@ class SentimentClassifier(BaseEstimator):
         X = hash_char_ngrams(tx, ngram_range=self.ngram_range_, n_features=self.n_features)
         if not words:
             return X
-        W = hash_word_ngrams(_normalize_texts(tx), n_features=self.n_features)
+        W = hash_word_ngrams(
+            _normalize_texts(tx), n_features=self.n_features, negation_scope=self.negation_scope
+        )
         return sp.hstack([X, W], format="csr")
 
     def transform(self, texts: Iterable[str]) -> Any:
