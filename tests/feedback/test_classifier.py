@@ -163,6 +163,46 @@ def test_negation_scope_changes_only_negated_texts() -> None:
     assert 0 == clf.negation_scope
 
 
+def test_char_negation_flags_the_scope() -> None:
+    """In char n-grams, the characters after 不/没/无/未/别/非 (up to the scope, until
+    punctuation or the text's end) get their own columns; other texts keep theirs."""
+    texts = ["满意", "不满意", "不满，意", "很好满意", "没"]
+    plain = hash_char_ngrams(texts, ngram_range=(1, 2), n_features=2**18)
+    marked = hash_char_ngrams(texts, ngram_range=(1, 2), n_features=2**18, negation_scope=2)
+    rows = [set(X.indices.tolist()) for X in marked]
+
+    def col(ch: str) -> int:
+        return int(hash_char_ngrams([ch], ngram_range=(1, 1), n_features=2**18).indices[0])
+
+    assert [plain[i].indices.tolist() for i in (0, 3, 4)] == [marked[i].indices.tolist() for i in (0, 3, 4)]
+    assert not rows[1] & rows[0]  # 满, 意 and 满意 after 不 are all negated n-grams
+    assert col("意") in rows[2]
+    assert col("满") not in rows[2]
+    assert (np.asarray(plain.sum(axis=1)) == np.asarray(marked.sum(axis=1))).all()
+    one = hash_char_ngrams(["不满意"], ngram_range=(1, 1), n_features=2**18, negation_scope=1)
+    assert col("意") in one.indices.tolist()
+    assert col("满") not in one.indices.tolist()
+
+
+@given(st.text(alphabet="不没好满意，。 ab", max_size=40), st.integers(1, 4))
+def test_char_negation_keeps_counts(text: str, scope: int) -> None:
+    """Marking moves n-grams between columns, never adds or drops one; no negator, no change."""
+    plain = hash_char_ngrams([text], ngram_range=(1, 3), n_features=2**18)
+    marked = hash_char_ngrams([text], ngram_range=(1, 3), n_features=2**18, negation_scope=scope)
+    assert plain.sum() == marked.sum()
+    if "不" not in text and "没" not in text:
+        assert plain.indices.tolist() == marked.indices.tolist()
+
+
+def test_char_negation_scope_resolution() -> None:
+    """Chinese models without the word block mark characters; word models and English do not."""
+    zh, en = ["送货很快", "包装破损"], ["fast delivery", "broken box"]
+    assert 2 == SentimentClassifier(words=False).fit(zh, [1, 0]).char_negation_scope_
+    assert 0 == SentimentClassifier(words=True).fit(zh, [1, 0]).char_negation_scope_
+    assert 0 == SentimentClassifier().fit(en, [1, 0]).char_negation_scope_
+    assert 0 == SentimentClassifier(words=False, negation_scope=0).fit(zh, [1, 0]).char_negation_scope_
+
+
 @pytest.mark.parametrize("bad", [-1, 65, 1.5, True, "2"])
 def test_bad_negation_scope(bad: object) -> None:
     """negation_scope must be an int in [0, 64], named in the error."""
