@@ -194,6 +194,14 @@ def test_char_negation_keeps_counts(text: str, scope: int) -> None:
         assert plain.indices.tolist() == marked.indices.tolist()
 
 
+@pytest.mark.parametrize("bad", [-1, 1.5, True, None])
+def test_hash_char_ngrams_bad_negation_scope(bad: object) -> None:
+    """hash_char_ngrams names a bad negation_scope instead of ignoring it."""
+    with pytest.raises(ValidationError) as info:
+        hash_char_ngrams(["不好"], negation_scope=bad)  # type: ignore[arg-type]
+    assert ["$.negation_scope"] == list(info.value.paths)
+
+
 def test_char_negation_scope_resolution() -> None:
     """Chinese models without the word block mark characters; word models and English do not."""
     zh, en = ["送货很快", "包装破损"], ["fast delivery", "broken box"]

@@ -56,7 +56,7 @@ def _mark_char_negation(codes: Any, scope: int) -> Any:
     A negator (不 没 无 未 别 非) opens a scope of ``scope`` characters; a character that
     is not a letter or digit (punctuation, space, the text separator) ends it; a negator
     inside a scope opens a new one and is not itself flagged. Work is proportional to the
-    number of negators: each scope is followed one character at a time, all at once.
+    number of negators: all scopes advance together, one character per step.
     """
     out = codes.copy()
     alive = np.flatnonzero(np.isin(codes, _CHAR_NEGATORS))
@@ -95,6 +95,8 @@ def hash_char_ngrams(
     lo, hi = ngram_range
     if not (1 <= lo <= hi <= 8):
         raise ValidationError.single("ngram_range", ngram_range, "must satisfy 1 <= low <= high <= 8")
+    if not (isinstance(negation_scope, int) and not isinstance(negation_scope, bool) and negation_scope >= 0):
+        raise ValidationError.single("negation_scope", negation_scope, "must be an int >= 0")
     norm = _normalize_texts(texts)
     n_docs = len(norm)
     joined = "\x00".join(norm) + "\x00"
