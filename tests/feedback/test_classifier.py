@@ -159,8 +159,13 @@ def test_negation_scope_changes_only_negated_texts() -> None:
     assert plain[0].indices.tolist() == marked[0].indices.tolist()
     assert plain[2].indices.tolist() != marked[2].indices.tolist()
     assert plain[2].sum() == marked[2].sum()  # same number of tokens and bigrams
-    clf = SentimentClassifier(negation_scope=0).fit(["服务很好", "房间很脏"] * 3, [1, 0] * 3)
-    assert 0 == clf.negation_scope
+
+    # the classifier passes its scope on: the negated words hash to other columns of the model
+    train, labels = ["服务很好", "房间不太干净", "早餐不好吃", "位置很好"] * 3, [1, 0, 0, 1] * 3
+    off = SentimentClassifier(words=True, negation_scope=0).fit(train, labels)
+    on = SentimentClassifier(words=True, negation_scope=2).fit(train, labels)
+    assert set(np.flatnonzero(on.column_of_ >= 0)) != set(np.flatnonzero(off.column_of_ >= 0))
+    assert on.transform(["服务很好"]).nnz == off.transform(["服务很好"]).nnz
 
 
 def test_char_negation_flags_the_scope() -> None:
@@ -209,6 +214,11 @@ def test_char_negation_scope_resolution() -> None:
     assert 0 == SentimentClassifier(words=True).fit(zh, [1, 0]).char_negation_scope_
     assert 0 == SentimentClassifier().fit(en, [1, 0]).char_negation_scope_
     assert 0 == SentimentClassifier(words=False, negation_scope=0).fit(zh, [1, 0]).char_negation_scope_
+    # and the char block of a words=False model really is marked
+    neg = ["不满意", "满意", "没意思", "有意思"]
+    plain = SentimentClassifier(words=False, negation_scope=0).fit(neg, [0, 1, 0, 1])
+    marked = SentimentClassifier(words=False).fit(neg, [0, 1, 0, 1])
+    assert set(np.flatnonzero(marked.column_of_ >= 0)) != set(np.flatnonzero(plain.column_of_ >= 0))
 
 
 @pytest.mark.parametrize("bad", [-1, 65, 1.5, True, "2"])
