@@ -236,10 +236,16 @@ def _golden_run(
     m = out.shape[0]
     pt = np.empty(m)
     f = np.empty(m)
-    val = np.zeros(m)
-    keep = np.zeros(m)
-    left = np.zeros(m, dtype=np.bool_)
-    first = True
+    val = np.empty(m)
+    keep = np.empty(m)
+    left = np.empty(m, dtype=np.bool_)
+    # the first pass reads fc / fd; the later ones take the values from the evaluation
+    # (val, at the new point) and from keep (the other point); fc / fd are written back
+    # only on leaving early, the one case whose caller reads them
+    for j in range(m):
+        keep[j] = fc[j]
+        val[j] = fd[j]
+        left[j] = False
     evals = 0
     while True:
         nactive = 0
@@ -249,10 +255,8 @@ def _golden_run(
             lft = left[j]
             v = val[j]
             kp = keep[j]
-            fcj = fc[j] if first else (v if lft else kp)
-            fdj = fd[j] if first else (kp if lft else v)
-            fc[j] = fcj
-            fd[j] = fdj
+            fcj = v if lft else kp
+            fdj = kp if lft else v
             aj = a[j]
             bj = b[j]
             cj = c[j]
@@ -279,7 +283,6 @@ def _golden_run(
             pt[j] = p
         if nactive == 0:
             return 0
-        first = False
         _sse(x, w, pt, f, val)
         evals += 1
         if evals >= max_evals:
