@@ -260,6 +260,13 @@ def test_compiled_golden_section_certified_paths_equal_numpy() -> None:
     compiled._sse(x, w, d, f, fd)
     active, out, resumed = np.ones(mm, dtype=bool), np.empty(mm), np.zeros(mm, dtype=bool)
     assert compiled._golden_run(x, w, a, b, c, d, fc, fd, active, out, compiled._CERT_AFTER) > 0
+    # leaving early, the loop hands back the SSE at the bracket's current points (the
+    # certification compares them, and the resumed search starts from them)
+    at_c, at_d = np.empty(mm), np.empty(mm)
+    compiled._sse(x, w, c, f, at_c)
+    compiled._sse(x, w, d, f, at_d)
+    np.testing.assert_array_equal(fc[active], at_c[active])
+    np.testing.assert_array_equal(fd[active], at_d[active])
     before = active.copy()
     assert compiled._certify(x, w, kl, 0.1, 0.3, a, b, c, d, fc, fd, active, out, resumed) > 0
     finished = before & ~active

@@ -230,8 +230,9 @@ def _golden_run(
     its result ``(a + b) / 2`` is recorded then and it keeps stepping harmlessly with
     the others. One branch-free (vectorised) pass per iteration takes in the previous
     evaluation, tests for the end and places the next point; then one SSE evaluation.
-    Returns 0 when every column is done, or after ``max_evals`` evaluations the number
-    of columns still searching, with the state left as on entry (``fc`` / ``fd`` at ``c`` / ``d``).
+    Returns 0 when every column is done (``fc`` / ``fd`` are then left as they came in, stale),
+    or after ``max_evals`` evaluations the number of columns still searching, with the state
+    left as on entry (``fc`` / ``fd`` at ``c`` / ``d``).
     """
     m = out.shape[0]
     pt = np.empty(m)
