@@ -6,7 +6,8 @@ Measures, in one run:
   (Chinese), each installed in an anchor venv, on the UCI Amazon/Yelp sentences, the
   ChnSentiCorp hotel reviews (evaluation only, read from ``/work/shared`` and never copied)
   and the small delivery-review sets written by the distcrm developers
-  (``tests/data/feedback/``);
+  (``tests/data/feedback/``), and on any other ``text,label`` CSV put in the shared folder
+  (its language taken from its script);
 - ``SentimentClassifier`` trained on one half and tested on the other half of each set
   (the split is seeded; the mean over ``--repeats`` random halvings is printed).
 
@@ -62,6 +63,16 @@ def sets() -> dict[str, tuple[str, Path]]:
         "delivery (zh, ours)": ("zh", OURS / "delivery_reviews_zh.csv"),
         "delivery (en, ours)": ("en", OURS / "delivery_reviews_en.csv"),
     }
+    # any other labelled set dropped beside the shared ones (``text,label`` columns, 1 = positive)
+    # is scored too, its language taken from its script
+    known = {path for _, path in out.values()}
+    if SHARED.is_dir():
+        for path in sorted(SHARED.glob("*.csv")):
+            if path not in known:
+                texts, _ = load(path)
+                han = sum(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts[:500])
+                lang = "zh" if 2 * han > min(len(texts), 500) else "en"
+                out[f"{path.stem} ({lang})"] = (lang, path)
     return {k: v for k, v in out.items() if v[1].exists()}
 
 
