@@ -16,6 +16,7 @@ from distcrm.forecast import (
     AutoForecaster,
     Croston,
     CrostonSBA,
+    Holt,
     MovingAverage,
     Naive,
     SeasonalNaive,
@@ -104,6 +105,39 @@ def test_bad_input() -> None:
         Croston().predict(1)
     with pytest.raises(ValidationError):
         DemandPanel.from_array([[0, -1, 2]])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        Naive,
+        SES,
+        MovingAverage,
+        Croston,
+        TSB,
+        lambda: SeasonalNaive(season_length=12),
+        lambda: ETS(season_length=12),
+    ],
+)
+def test_predict_variance_is_sigma2_times_horizon_factor(make, carparts_split: SPLIT) -> None:  # type: ignore[no-untyped-def]
+    """predict's variance is the one-step variance times the method's horizon factor, whether that
+    factor grows with the step (random walks, ETS) or not (the level methods)."""
+    train, _ = carparts_split
+    model = make().fit(train.take(np.arange(80)))
+    fc = model.predict(7)
+    np.testing.assert_array_equal(fc.variance, model.sigma2_[:, None] * model._horizon_factor(7))
+    np.testing.assert_array_equal(fc.mean, np.maximum(model._mean(7), 0.0))
+
+
+def test_predict_clips_a_copy_not_the_model() -> None:
+    """A falling trend forecasts below zero: predict clips its output at 0 and leaves the model's own
+    forecast (a second predict, with a longer horizon) as it was."""
+    y = np.maximum(np.linspace(50, 2, 30) + np.random.default_rng(0).normal(0, 1, 30), 0)
+    model = Holt().fit(DemandPanel.from_array(y))
+    raw = model._mean(10)
+    assert (raw < 0).any()
+    np.testing.assert_array_equal(model.predict(10).mean, np.maximum(raw, 0.0))
+    np.testing.assert_array_equal(model._mean(10), raw)
 
 
 def test_reorder_point_at_least_mean(carparts_split: SPLIT, auto_forecast) -> None:  # type: ignore[no-untyped-def]

@@ -166,6 +166,41 @@ def test_bad_engine_or_n_jobs_is_named(bad: dict[str, Any]) -> None:
     assert f"$.{next(iter(bad))}" == exc.value.field
 
 
+def _hand_built(y: np.ndarray) -> DemandPanel:
+    """A panel that bypasses ``from_array``'s checks (NaN is allowed there; negatives are not)."""
+    return DemandPanel(values=y, series_ids=np.array([f"s{i}" for i in range(y.shape[0])], dtype=object))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("method", sorted(MODELS))
+@pytest.mark.parametrize("bad", [float("nan"), -2.0])
+def test_nan_or_negative_demand_is_named(bad: float, method: str, engine: str) -> None:
+    """NaN or negative demand raises the ValidationError that names the series and period, on
+    either engine (these methods look for them in their own pass over the values)."""
+    from distcrm.errors import ValidationError
+
+    y = np.random.default_rng(1).poisson(1.0, (6, 20)).astype(float)
+    y[4, 13] = bad
+    with pytest.raises(ValidationError) as exc:
+        MODELS[method](engine=engine).fit(_hand_built(y))
+    assert "$.panel.values['s4'][13]" == exc.value.field
+    assert ("missing value" if bad != bad else "demand must be >= 0") in str(exc.value)
+
+
+@pytest.mark.parametrize("method", ["CrostonOptimized", "ADIDA", "IMAPA"])
+def test_bad_value_in_a_later_block_is_found(method: str) -> None:
+    """The compiled path takes the series in blocks; a NaN in the last block is still named."""
+    from distcrm.errors import ValidationError
+    from distcrm.forecast._intermittent import _BLOCK
+
+    y = np.zeros((_BLOCK + 2, 5))
+    y[:, 1] = 1.0
+    y[_BLOCK + 1, 3] = float("nan")
+    with pytest.raises(ValidationError) as exc:
+        MODELS[method](engine="numba").fit(_hand_built(y))
+    assert f"$.panel.values['s{_BLOCK + 1}'][3]" == exc.value.field
+
+
 def test_auto_falls_back_to_numpy_without_numba(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without numba, ``engine="auto"`` runs NumPy and ``engine="numba"`` names the ``speed`` extra."""
     import importlib.util

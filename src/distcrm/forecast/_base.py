@@ -53,11 +53,27 @@ def complete_series(panel: DemandPanel) -> DemandPanel:
     return panel.take(np.flatnonzero(keep))
 
 
-def check_panel(panel: Any, *, field: str = "panel") -> FloatArray:
-    """The validated values of ``panel``: a DemandPanel with no NaN."""
+class BadValues(Exception):  # noqa: N818 - a signal inside fit, never seen by users
+    """Raised by a forecaster's ``_fit`` that checks the values in its own pass over them
+    (``_scans_values``) when it meets NaN or negative demand; ``fit`` then raises the
+    :class:`ValidationError` of :func:`check_panel`, which names them."""
+
+
+def check_panel(panel: Any, *, field: str = "panel", scan: bool = True) -> FloatArray:
+    """The validated values of ``panel``: a DemandPanel with no NaN and no negative demand.
+
+    ``scan=False`` checks the type only, for a caller that checks the values in a pass of
+    its own (a forecaster whose ``_fit`` raises :class:`BadValues`).
+    """
     if not isinstance(panel, DemandPanel):
         raise ValidationError.single(field, type(panel).__name__, "must be a distcrm.data.DemandPanel")
     y = panel.values
+    if y.ndim != 2 or y.size == 0:  # DemandPanel.from_array rejects these; a hand-built panel may not
+        raise ValidationError.single(
+            f"{field}.values", y.shape, "must be a non-empty (series x periods) array"
+        )
+    if not scan:
+        return y
     low = float(y.min())  # one pass: NaN propagates, and the minimum shows negative demand
     if low >= 0:
         return y
@@ -380,9 +396,11 @@ class BaseForecaster(BaseEstimator):
     """The forecaster contract: ``fit(panel)`` returns ``self``; ``predict(h)`` a :class:`Forecast`.
 
     Subclasses implement ``_fit(y)`` (``y`` is the validated ``(n_series, n_periods)``
-    array) setting learned ``*_`` attributes and ``fitted_`` (one-step in-sample
-    fitted values, NaN where there is none) or overriding ``_variance(y)``, and
-    ``_mean(h)``; ``_horizon_factor(h)`` scales the one-step variance by step.
+    array; a subclass that sets ``_scans_values`` checks it for NaN and negative demand
+    in its own pass and raises :class:`BadValues`) setting learned ``*_`` attributes and
+    ``fitted_`` (one-step in-sample fitted values, NaN where there is none) or overriding
+    ``_variance(y)``, and ``_mean(h)`` (a new array); ``_horizon_factor(h)`` scales the
+    one-step variance by step.
 
     NaN policy: a panel with any missing value is rejected with a ``ValidationError``
     naming each series and period; set such series aside with
@@ -391,10 +409,13 @@ class BaseForecaster(BaseEstimator):
 
     #: minimum number of periods ``fit`` needs
     _min_periods: int = 1
+    #: ``_fit`` checks for NaN and negative demand in its own pass over the values and
+    #: raises :class:`BadValues` on meeting them (``fit`` then skips its separate scan)
+    _scans_values: bool = False
 
     def fit(self, panel: DemandPanel) -> Self:
         """Learn from ``panel`` (a :class:`~distcrm.data.DemandPanel` with no NaN)."""
-        y = check_panel(panel)
+        y = check_panel(panel, scan=not self._scans_values)
         self._check_params()
         need = self._needed_periods()
         if y.shape[1] < need:
@@ -403,7 +424,11 @@ class BaseForecaster(BaseEstimator):
                 y.shape[1],
                 f"{type(self).__name__} needs at least {need} periods of history",
             )
-        self._fit(y)
+        try:
+            self._fit(y)
+        except BadValues:
+            check_panel(panel)  # raises the error that names each value
+            raise AssertionError("BadValues raised on values that check_panel accepts") from None
         self.series_ids_ = panel.series_ids
         self.n_periods_ = y.shape[1]
         self._panel_ = panel
@@ -416,8 +441,14 @@ class BaseForecaster(BaseEstimator):
         """Forecast ``h`` periods ahead."""
         check_is_fitted(self, "series_ids_", "predict")
         h = check_horizon(h)
-        mean = np.maximum(self._mean(h), 0.0)
-        var = self.sigma2_[:, None] * self._horizon_factor(h)
+        mean = self._mean(h)  # a new array (see _mean): clipped in place
+        np.maximum(mean, 0.0, out=mean)
+        # the variance grows with the step only for some methods; a (series x h) broadcast
+        # product costs four times a repeat (a pass per series of h values)
+        factor = self._horizon_factor(h)
+        var = np.repeat(self.sigma2_[:, None], h, axis=1)
+        if factor.shape != (1, h) or not bool((factor == 1.0).all()):
+            var *= factor
         family: Family = "negbin" if self.count_data_ else "normal"
         method = np.empty(mean.shape[0], dtype=object)
         method.fill(type(self).__name__)  # np.full converts the string once per element: 20x slower
@@ -445,6 +476,7 @@ class BaseForecaster(BaseEstimator):
         raise NotImplementedError
 
     def _mean(self, h: int) -> FloatArray:  # pragma: no cover - abstract
+        """The ``(n_series, h)`` point forecasts, in a new array (``predict`` clips it in place)."""
         raise NotImplementedError
 
     def _variance(self, y: FloatArray) -> FloatArray:

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from distcrm.forecast import _sesops as ops
-from distcrm.forecast._base import BaseForecaster, check_fraction, flat
+from distcrm.forecast._base import BadValues, BaseForecaster, check_fraction, flat
 from distcrm.forecast._engine import check_engine, check_n_jobs, kernels, n_threads
 
 __all__ = ["ADIDA", "IMAPA", "TSB", "Croston", "CrostonOptimized", "CrostonSBA"]
@@ -54,6 +54,9 @@ class _IntermittentBase(BaseForecaster):
     level_: FloatArray
     engine: str
     n_jobs: int | None
+    # NaN and negative demand are found in the pass that takes the row statistics
+    # (compiled) or by one minimum over the values (NumPy): see _fit
+    _scans_values = True
 
     def _check_params(self) -> None:
         check_engine(self.engine)
@@ -70,6 +73,7 @@ class _IntermittentBase(BaseForecaster):
         if kern is not None:
             self._fit_compiled(y, kern, n_threads(self.n_jobs))
             return
+        _check_values(y)
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -97,7 +101,7 @@ class _IntermittentBase(BaseForecaster):
         stats: list[dict[str, Any]] = []
         for lo in range(0, n, _BLOCK):
             yb = np.ascontiguousarray(y[lo : lo + _BLOCK])
-            st = kern.row_stats(yb, threads)
+            st = _checked(kern.row_stats(yb, threads))  # before the method's kernels see the block
             stats.append(st)
             parts.append(self._compiled_block(yb, st, kern, threads))
         for key in parts[0]:
@@ -130,6 +134,7 @@ class _FixedAlphaBase(_IntermittentBase):
         if kern is not None:
             self._fit_rows(np.ascontiguousarray(y), kern, n_threads(self.n_jobs))
             return
+        _check_values(y)
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -164,6 +169,19 @@ class _FixedAlphaBase(_IntermittentBase):
         self._s1, self._s2, self._count_hint = st["s1"], st["s2"], bool(st["isint"].all())
 
 
+def _checked(st: dict[str, Any]) -> dict[str, Any]:
+    """``st``, the row statistics of a compiled kernel, unless they count a NaN or negative value."""
+    if st["bad"].any():
+        raise BadValues
+    return st
+
+
+def _check_values(y: FloatArray) -> None:
+    """Raise :class:`BadValues` if ``y`` holds NaN or negative demand (one pass: the minimum)."""
+    if not float(y.min()) >= 0.0:
+        raise BadValues
+
+
 def _unsort(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]:
     out = np.empty_like(values)
     out[order] = values
@@ -192,7 +210,7 @@ class _CrostonBase(_FixedAlphaBase):
         }
 
     def _fit_rows(self, y: FloatArray, kern: Any, threads: int) -> None:
-        st = kern.croston_rows(y, 0.1, threads)
+        st = _checked(kern.croston_rows(y, 0.1, threads))
         for key, value in self._finish(y.shape[0], st["sizes"], st["intervals"], st["k"]).items():
             setattr(self, key, value)
         self._set_stats(st)
@@ -323,7 +341,7 @@ class TSB(_FixedAlphaBase):
         super()._check_params()
 
     def _fit_rows(self, y: FloatArray, kern: Any, threads: int) -> None:
-        st = kern.tsb_rows(y, float(self.alpha_d), float(self.alpha_p), threads)
+        st = _checked(kern.tsb_rows(y, float(self.alpha_d), float(self.alpha_p), threads))
         has = st["k"] > 0
         self.probability_ = np.where(has, st["prob"], 0.0)
         self.level_ = np.where(has, st["prob"] * st["sizes"], 0.0)

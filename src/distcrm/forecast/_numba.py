@@ -954,11 +954,15 @@ def bucket_ses_many(
 
 @_jit(fastmath={"reassoc"})  # type: ignore[untyped-decorator]
 def _row_stats(
-    y: Any, lo: int, hi: int, k: Any, s1: Any, s2: Any, isint: Any, last: Any
+    y: Any, lo: int, hi: int, k: Any, s1: Any, s2: Any, isint: Any, last: Any, bad: Any
 ) -> None:  # pragma: no cover - compiled
-    """Branch-free statistics of rows ``lo..hi`` (the sums may be added in any order: they feed variances)."""
+    """Branch-free statistics of rows ``lo..hi`` (the sums may be added in any order: they feed variances).
+
+    ``bad[r]`` counts the NaN and negative values of row ``r`` (the forecasters' check of
+    the values, in the same pass)."""
     for r in range(lo, hi):
         n = 0
+        nb = 0
         pos = -1
         tot = 0.0
         sq = 0.0
@@ -970,16 +974,19 @@ def _row_stats(
             frac += abs(v - math.floor(v))
             nz = v != 0.0
             n += nz
+            nb += (v < 0.0) | (v != v)
             pos = max(pos, s if nz else -1)  # a max reduction vectorises; a last-match select does not
         k[r] = n
         s1[r] = tot
         s2[r] = sq
         isint[r] = frac == 0.0
         last[r] = pos
+        bad[r] = nb
 
 
 def row_stats(y: FloatArray, n_threads: int = 1) -> dict[str, Any]:
-    """Per series: demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``, last demand period ``last`` (-1: none)."""
+    """Per series: demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``, last demand
+    period ``last`` (-1: none), and ``bad``, the number of NaN or negative values."""
     n = y.shape[0]
     out = {
         "k": np.empty(n, dtype=np.int64),
@@ -987,11 +994,14 @@ def row_stats(y: FloatArray, n_threads: int = 1) -> dict[str, Any]:
         "s2": np.empty(n),
         "isint": np.empty(n, dtype=np.bool_),
         "last": np.empty(n, dtype=np.int64),
+        "bad": np.empty(n, dtype=np.int64),
     }
     y = np.ascontiguousarray(y, dtype=np.float64)
     # equal row ranges, one per thread (every row costs the same)
     _in_threads(
-        lambda a, b: _row_stats(y, a, b, out["k"], out["s1"], out["s2"], out["isint"], out["last"]),
+        lambda a, b: _row_stats(
+            y, a, b, out["k"], out["s1"], out["s2"], out["isint"], out["last"], out["bad"]
+        ),
         n,
         max(1024, -(-n // max(n_threads, 1))),
         n_threads,
@@ -1017,6 +1027,7 @@ def _fixed_rows(
     s1: Any,
     s2: Any,
     isint: Any,
+    bad: Any,
 ) -> None:  # pragma: no cover - compiled
     """Croston (``tsb=False``) or TSB for rows ``lo..hi``, blocks of :data:`_ROWS` series side by side.
 
@@ -1024,7 +1035,8 @@ def _fixed_rows(
     its series with branch-free selects (vectorised): per series it is statsforecast's
     ``ses_forecast`` of the demand sizes (``alpha``) and of the intervals (Croston) or of
     the 0/1 demand indicator over every period (TSB, ``alpha2``), in the same
-    operations as statsforecast's scalar loops.
+    operations as statsforecast's scalar loops. ``bad`` receives each row's number of NaN
+    or negative values (the forecasters' check of the values, in the same pass).
     """
     t = y.shape[1]
     c = 1.0 - alpha
@@ -1042,8 +1054,12 @@ def _fixed_rows(
     for b0 in range(lo, hi, _ROWS):
         m = min(_ROWS, hi - b0)
         for j in range(m):
+            nb = 0
             for s in range(t):
-                xt[s, j] = y[b0 + j, s]
+                v = y[b0 + j, s]
+                xt[s, j] = v
+                nb += (v < 0.0) | (v != v)
+            bad[b0 + j] = nb
         for j in range(m):
             fd[j] = 0.0
             pd[j] = 0.0
@@ -1118,6 +1134,7 @@ def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int
         "s1": np.empty(n),
         "s2": np.empty(n),
         "isint": np.empty(n, dtype=np.bool_),
+        "bad": np.empty(n, dtype=np.int64),
     }
     args = (
         tsb,
@@ -1129,6 +1146,7 @@ def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int
         out["s1"],
         out["s2"],
         out["isint"],
+        out["bad"],
     )
     # equal row ranges, one per thread (every row costs the same)
     _in_threads(
@@ -1139,7 +1157,8 @@ def _fixed(y: FloatArray, tsb: bool, alpha: float, alpha2: float, n_threads: int
 
 def croston_rows(y: FloatArray, alpha: float, n_threads: int = 1) -> dict[str, Any]:
     """Per series: SES forecasts of the demand ``sizes`` and ``intervals`` (statsforecast's
-    recursions), demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``."""
+    recursions), demands ``k``, sum ``s1``, sum of squares ``s2``, all-integer ``isint``, and
+    ``bad``, the number of NaN or negative values."""
     out = _fixed(y, False, alpha, 0.0, n_threads)
     out["intervals"] = out.pop("second")
     return out
