@@ -59,6 +59,12 @@ class BadValues(Exception):  # noqa: N818 - a signal inside fit, never seen by u
     :class:`ValidationError` of :func:`check_panel`, which names them."""
 
 
+def values_ok(y: FloatArray) -> bool:
+    """Whether ``y`` holds no NaN and no negative demand, in one pass: NaN propagates into
+    the minimum, and the minimum shows negative demand."""
+    return bool(float(y.min()) >= 0.0)
+
+
 def check_panel(panel: Any, *, field: str = "panel", scan: bool = True) -> FloatArray:
     """The validated values of ``panel``: a DemandPanel with no NaN and no negative demand.
 
@@ -74,8 +80,7 @@ def check_panel(panel: Any, *, field: str = "panel", scan: bool = True) -> Float
         )
     if not scan:
         return y
-    low = float(y.min())  # one pass: NaN propagates, and the minimum shows negative demand
-    if low >= 0:
+    if values_ok(y):
         return y
     nan = np.isnan(y)
     if nan.any():

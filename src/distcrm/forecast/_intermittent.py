@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from distcrm.forecast import _sesops as ops
-from distcrm.forecast._base import BadValues, BaseForecaster, check_fraction, flat
+from distcrm.forecast._base import BadValues, BaseForecaster, check_fraction, flat, values_ok
 from distcrm.forecast._engine import check_engine, check_n_jobs, kernels, n_threads
 
 __all__ = ["ADIDA", "IMAPA", "TSB", "Croston", "CrostonOptimized", "CrostonSBA"]
@@ -73,7 +73,8 @@ class _IntermittentBase(BaseForecaster):
         if kern is not None:
             self._fit_compiled(y, kern, n_threads(self.n_jobs))
             return
-        _check_values(y)
+        if not values_ok(y):
+            raise BadValues
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -134,7 +135,8 @@ class _FixedAlphaBase(_IntermittentBase):
         if kern is not None:
             self._fit_rows(np.ascontiguousarray(y), kern, n_threads(self.n_jobs))
             return
-        _check_values(y)
+        if not values_ok(y):
+            raise BadValues
         n = y.shape[0]
         parts: list[dict[str, npt.NDArray[Any]]] = []
         count = True
@@ -174,12 +176,6 @@ def _checked(st: dict[str, Any]) -> dict[str, Any]:
     if st["bad"].any():
         raise BadValues
     return st
-
-
-def _check_values(y: FloatArray) -> None:
-    """Raise :class:`BadValues` if ``y`` holds NaN or negative demand (one pass: the minimum)."""
-    if not float(y.min()) >= 0.0:
-        raise BadValues
 
 
 def _unsort(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]:
