@@ -321,3 +321,74 @@ def test_compiled_golden_section_equals_numpy_property(seed: int, t: int, m: int
     xt = _families(np.random.default_rng(seed), t, m)
     k = np.full(m, t)
     np.testing.assert_array_equal(compiled.golden_section_ses(xt, k), ops.golden_section_ses(xt, k))
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=st.lists(st.integers(1, 120), max_size=80))
+def test_widths_count_the_longer_columns(lengths: list[int]) -> None:
+    """``_widths(kl)[i]`` is the number of columns longer than ``i`` (``kl`` descending)."""
+    from distcrm.forecast import _numba as compiled
+
+    kl = np.array(sorted(lengths, reverse=True), dtype=np.int64)
+    want = [int((kl > i).sum()) for i in range(max(int(kl[0]), 1) if kl.size else 1)]
+    assert compiled._widths(kl).tolist() == want
+
+
+def test_golden_finish_gathers_the_columns_still_searching() -> None:
+    """Run to the end, the columns still searching move into narrower chunks once half of
+    a chunk is done; the weights are those of the plain lock-step loop, bit for bit."""
+    from distcrm.forecast import _numba as compiled
+
+    rng = np.random.default_rng(8)
+    mm = compiled.CHUNK
+    kl = np.sort(rng.integers(2, 70, mm))[::-1].copy()
+    w = compiled._widths(kl)
+    x = np.zeros((int(kl[0]) + 2, mm))
+    fam = _families(rng, int(kl[0]), mm)
+    for j in range(mm):
+        x[: kl[j], j] = fam[: kl[j], j]
+    # columns part of the way (40, 30 or 16 evaluations) finish at different times: the
+    # first group lets the chunk shrink, the second the narrower one, the third ends it
+    states = []
+    for n_evals in (40, 30, 16):
+        a, b = np.full(mm, 0.1), np.full(mm, 0.3)
+        c, d = b - (b - a) / compiled._GR, a + (b - a) / compiled._GR
+        fc, fd, f = np.empty(mm), np.empty(mm), np.empty(mm)
+        compiled._sse(x, w, c, f, fc)
+        compiled._sse(x, w, d, f, fd)
+        active, out = np.ones(mm, dtype=bool), np.full(mm, np.nan)
+        assert compiled._golden_run(x, w, a, b, c, d, fc, fd, active, out, n_evals) > 0
+        states.append((a, b, c, d, fc, fd, active, out))
+    group = np.minimum(np.arange(mm) % 10 // 5 + np.arange(mm) % 10 // 8, 2)  # 5 : 3 : 2
+    a, b, c, d, fc, fd, active, out = (np.choose(group, vals) for vals in zip(*states, strict=True))
+    active[::20] = False  # as if proved: some columns are done already
+    out[::20] = -1.0
+    plain = [v.copy() for v in (a, b, c, d, fc, fd, active, out)]
+    assert compiled._golden_run(x, w, *plain[:7], plain[7], 1 << 30) == 0
+    half = int(active.sum()) // 2
+    early = [v.copy() for v in (a, b, c, d, fc, fd, active, out)]
+    left = compiled._golden_run(x, w, *early[:7], early[7], 1 << 30, half)
+    assert 0 < left <= half  # the early return the gathering relies on
+    compiled._golden_finish(x, w, kl, a, b, c, d, fc, fd, active, out)
+    np.testing.assert_array_equal(out, plain[7])
+    assert not np.isnan(out).any()
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_bucket_ses_levels_equals_one_level_at_a_time(n_threads: int) -> None:
+    """IMAPA's fused kernel (each chunk's rows read once, every level's bucket sums added
+    from the level-1 chunk) gives, level by level, the forecasts of ``bucket_ses``."""
+    from distcrm.forecast import _numba as compiled
+
+    rng = np.random.default_rng(4)
+    n, t = 2 * compiled.CHUNK + 300, 53
+    y = np.where(rng.random((n, t)) < rng.uniform(0.05, 0.7, (n, 1)), rng.poisson(3.0, (n, t)) + 1.0, 0.0)
+    top = np.sort(rng.integers(1, 14, n))[::-1].copy()
+    top[: compiled.CHUNK + 5] = np.maximum(top[: compiled.CHUNK + 5], 3)
+    series = rng.permutation(n)
+    got = compiled.bucket_ses_levels(y, series, top, 9, n_threads)
+    assert len(got) == 9
+    for lv, fc in enumerate(got, start=1):
+        m = int((top >= lv).sum())
+        want = compiled.bucket_ses(y, series[:m], np.full(m, lv, dtype=np.int64))
+        np.testing.assert_array_equal(fc, want)

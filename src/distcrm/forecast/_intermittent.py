@@ -529,20 +529,19 @@ class IMAPA(_IntermittentBase):
         by_top = ops.stable_order(top, descending=True)
         top_sorted = top[by_top]
         integer = bool(st["isint"].all())
-        jobs: list[tuple[IntArray, IntArray]] = []
-        job_levels: list[int] = []
-        done: dict[int, FloatArray] = {}
-        for lv in range(1, int(top.max(initial=0)) + 1):
+        top_lv = int(top.max(initial=0))
+        # numpy's pairwise sum rounds buckets of 8 or more periods differently: for
+        # non-integer demand those levels are summed as statsforecast sums them
+        fused = top_lv if integer else min(top_lv, 7)
+        m1 = int(np.searchsorted(-top_sorted, -1, side="right"))
+        done = dict(
+            enumerate(kern.bucket_ses_levels(y, by_top[:m1], top_sorted[:m1], fused, threads), start=1)
+        )
+        for lv in range(fused + 1, top_lv + 1):
             m = int(np.searchsorted(-top_sorted, -lv, side="right"))
-            if not integer and lv >= 8:  # numpy's pairwise sum rounds differently: use it
-                sums = _pairwise_bucket_sums(y, by_top[:m], lv)
-                c = np.full(m, sums.shape[0], dtype=np.int64)
-                done[lv] = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
-            else:
-                jobs.append((by_top[:m], np.full(m, lv, dtype=np.int64)))
-                job_levels.append(lv)
-        # every level's chunks share one thread pool
-        done.update(zip(job_levels, kern.bucket_ses_many(y, jobs, threads), strict=True))
+            sums = _pairwise_bucket_sums(y, by_top[:m], lv)
+            c = np.full(m, sums.shape[0], dtype=np.int64)
+            done[lv] = kern.ses_forecast(sums, c, kern.golden_section_ses(sums, c, n_threads=threads))
         total = np.zeros(n)
         for lv in sorted(done):  # added in level order, as the NumPy path does
             fc = done[lv]

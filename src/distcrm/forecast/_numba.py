@@ -13,7 +13,10 @@ path (columns sorted by length, longest first) in chunks of :data:`CHUNK` column
 lanes of a chunk step through the golden-section iterations together, and each SSE
 evaluation is a loop over time whose inner loop runs over the chunk's contiguous
 columns (vectorised by LLVM). Chunks are independent; ``n_threads > 1`` runs them on
-threads (the kernels release the GIL). The fixed-weight methods (Croston, SBA, TSB)
+threads (the kernels release the GIL). Once half of a chunk's columns are done, the
+others go on in a chunk of their own (:func:`_golden_finish`). IMAPA reads each chunk's
+rows once and forms every aggregation level's bucket sums from that chunk
+(:func:`bucket_ses_levels`). The fixed-weight methods (Croston, SBA, TSB)
 copy blocks of 256 series transposed and run every series' recursions side by side.
 
 Certified boundary paths
@@ -46,7 +49,7 @@ from distcrm.forecast._sesops import stable_order
 __all__ = [
     "CHUNK",
     "bucket_ses",
-    "bucket_ses_many",
+    "bucket_ses_levels",
     "croston_optimized",
     "croston_rows",
     "golden_section_ses",
@@ -207,10 +210,13 @@ def _sse_tail(
 @_jit
 def _widths(kl: Any) -> Any:  # pragma: no cover - compiled
     """``w[i]``: the columns longer than ``i`` (``kl`` sorted descending, every entry >= 1)."""
-    w = np.zeros(max(kl[0], 1) if kl.shape[0] else 1, dtype=np.int64)
-    for j in range(kl.shape[0]):
-        for i in range(kl[j]):
-            w[i] += 1
+    k = kl.shape[0]
+    w = np.empty(max(kl[0], 1) if k else 1, dtype=np.int64)
+    j = 0
+    for i in range(w.shape[0] - 1, -1, -1):  # i falling: the columns longer than i grow
+        while j < k and kl[j] > i:
+            j += 1
+        w[i] = j
     return w
 
 
@@ -221,7 +227,18 @@ _U = 2.0**-53  # unit roundoff of float64
 
 @_jit
 def _golden_run(
-    x: Any, w: Any, a: Any, b: Any, c: Any, d: Any, fc: Any, fd: Any, active: Any, out: Any, max_evals: int
+    x: Any,
+    w: Any,
+    a: Any,
+    b: Any,
+    c: Any,
+    d: Any,
+    fc: Any,
+    fd: Any,
+    active: Any,
+    out: Any,
+    max_evals: int,
+    min_active: int = 0,
 ) -> int:  # pragma: no cover - compiled
     """statsforecast's golden-section loop for every column of the chunk ``x``, in lock step,
     from a state whose ``fc`` / ``fd`` hold the SSE at ``c`` / ``d``.
@@ -231,8 +248,9 @@ def _golden_run(
     the others. One branch-free (vectorised) pass per iteration takes in the previous
     evaluation, tests for the end and places the next point; then one SSE evaluation.
     Returns 0 when every column is done (``fc`` / ``fd`` are then left as they came in, stale),
-    or after ``max_evals`` evaluations the number of columns still searching, with the state
-    left as on entry (``fc`` / ``fd`` at ``c`` / ``d``).
+    or after ``max_evals`` evaluations, or after the first evaluation for which no more than
+    ``min_active`` columns were still searching, the number of columns still searching,
+    with the state left as on entry (``fc`` / ``fd`` at ``c`` / ``d``).
     """
     m = out.shape[0]
     pt = np.empty(m)
@@ -286,7 +304,7 @@ def _golden_run(
             return 0
         _sse(x, w, pt, f, val)
         evals += 1
-        if evals >= max_evals:
+        if evals >= max_evals or nactive <= min_active:
             for j in range(m):
                 lft = left[j]
                 v = val[j]
@@ -574,7 +592,7 @@ def _certify(
         if j0 < 0:
             continue
         nsteps = _boundary_path(a[j0], b[j0], c[j0], d[j0], lft, pa, pb, pc, pd)
-        if nsteps < 1:
+        if nsteps < 2:  # no comparison left to prove
             continue
         # states 0 .. nchk-1 are compared (their bracket is still wide); the last one is not
         nchk = nsteps - 1
@@ -588,19 +606,23 @@ def _certify(
             if not (cand[j] and low[j] == lft):
                 continue
             # _proved is concave in the width, which shrinks from state to state: the
-            # proved states form a run, so checking its two ends proves it all
+            # proved states form a run, so checking its two ends proves it all; the run
+            # must start at the first state, and then it ends where a bisection finds
             slope = d1[j] if lft else -d1[j]
             thr = e2[j] * (1.0 + 1e-9)
             args = (sl1[j], d2[j], d3[j], m4[j], gam, thr)
-            s = nchk
-            while s > 0:  # the last proved state, from the end (few steps: failures are late)
-                ws = (pb[s - 1] - lower) if lft else (upper - pa[s - 1])
-                if _proved(slope, ws, *args):
-                    break
-                s -= 1
             w0 = (pb[0] - lower) if lft else (upper - pa[0])
-            if s == 0 or not _proved(slope, w0, *args):
-                continue  # the run of proved states must start at the first one
+            if not _proved(slope, w0, *args):
+                continue
+            s = 1  # states 0..s-1 proved; state hi not (or hi == nchk)
+            hi = nchk
+            while s < hi:
+                mid = (s + hi) // 2
+                ws = (pb[mid] - lower) if lft else (upper - pa[mid])
+                if _proved(slope, ws, *args):
+                    s = mid + 1
+                else:
+                    hi = mid
             if s == nchk:  # every comparison proved: the path runs to its end
                 out[j] = (pb[nsteps - 1] + pa[nsteps - 1]) / 2.0
                 active[j] = False
@@ -645,7 +667,7 @@ def _golden_local(
         return
     resumed = np.zeros(m, dtype=np.bool_)
     if _certify(x, w, kl, lower, upper, a, b, c, d, fc, fd, active, out, resumed) == 0:
-        _golden_run(x, w, a, b, c, d, fc, fd, active, out, 1 << 30)
+        _golden_finish(x, w, kl, a, b, c, d, fc, fd, active, out)
         return
     # the columns still searching, in two chunks of their own: the resumed ones (a few
     # steps left, their values to evaluate again) and the others (their values are current)
@@ -656,20 +678,33 @@ def _golden_local(
 
 
 @_jit
+def _gather_columns(x: Any, kl: Any, idx: Any) -> Any:  # pragma: no cover - compiled
+    """Columns ``idx`` (ascending) of the chunk ``x`` as a chunk of their own (with its
+    lengths and widths; two spare rows, as every chunk has)."""
+    k = idx.shape[0]
+    kl2 = np.empty(k, dtype=np.int64)
+    for q in range(k):
+        kl2[q] = kl[idx[q]]
+    w2 = _widths(kl2)
+    x2 = np.empty((w2.shape[0] + 2, k))
+    for i in range(w2.shape[0]):
+        row = x[i]
+        dst = x2[i]
+        for q in range(w2[i]):
+            dst[q] = row[idx[q]]
+        dst[w2[i] :] = 0.0
+    x2[w2.shape[0] :] = 0.0
+    return x2, w2, kl2
+
+
+@_jit
 def _golden_subset(
     x: Any, kl: Any, idx: Any, a: Any, b: Any, c: Any, d: Any, fc: Any, fd: Any, fresh: bool, out: Any
 ) -> None:  # pragma: no cover - compiled
     """The golden-section loop, to the end, on columns ``idx`` of a chunk gathered into a chunk
     of their own (in order, so still longest first); ``fresh``: evaluate ``fc`` / ``fd`` first."""
     k = idx.shape[0]
-    kl2 = np.empty(k, dtype=np.int64)
-    for q in range(k):
-        kl2[q] = kl[idx[q]]
-    w2 = _widths(kl2)
-    x2 = np.zeros((w2.shape[0] + 2, k))
-    for i in range(w2.shape[0]):
-        for q in range(w2[i]):
-            x2[i, q] = x[i, idx[q]]
+    x2, w2, kl2 = _gather_columns(x, kl, idx)
     a2 = a[idx]
     b2 = b[idx]
     c2 = c[idx]
@@ -681,9 +716,45 @@ def _golden_subset(
         _sse(x2, w2, c2, f, fc2)
         _sse(x2, w2, d2, f, fd2)
     out2 = np.empty(k)
-    _golden_run(x2, w2, a2, b2, c2, d2, fc2, fd2, np.ones(k, dtype=np.bool_), out2, 1 << 30)
+    _golden_finish(x2, w2, kl2, a2, b2, c2, d2, fc2, fd2, np.ones(k, dtype=np.bool_), out2)
     for q in range(k):
         out[idx[q]] = out2[q]
+
+
+#: narrowest chunk :func:`_golden_finish` gathers the columns still searching into
+_MIN_GATHER = 16
+
+
+@_jit
+def _golden_finish(
+    x: Any, w: Any, kl: Any, a: Any, b: Any, c: Any, d: Any, fc: Any, fd: Any, active: Any, out: Any
+) -> None:  # pragma: no cover - compiled
+    """:func:`_golden_run` to the end, from a state whose ``fc`` / ``fd`` hold the SSE at ``c`` / ``d``.
+
+    The columns step in lock step until the last is done; once half of them are, the
+    others go on in a chunk of their own (gathered in order, so still longest first),
+    and so on, instead of every finished column stepping on with them.
+    """
+    m = out.shape[0]
+    home = np.arange(m)  # column of the current chunk -> column of the caller's
+    xc, wc, klc, outc, actc = x, w, kl, out, active
+    ac, bc, cc, dc, fcc, fdc = a, b, c, d, fc, fd
+    while True:
+        mc = home.shape[0]
+        floor = mc // 2 if mc >= 2 * _MIN_GATHER else 0
+        left = _golden_run(xc, wc, ac, bc, cc, dc, fcc, fdc, actc, outc, 1 << 30, floor)
+        for q in range(mc):  # results home (for the chunk itself, a no-op)
+            if not actc[q]:
+                out[home[q]] = outc[q]
+        if left == 0:
+            return
+        idx = np.flatnonzero(actc)
+        k = idx.shape[0]
+        xc, wc, klc = _gather_columns(xc, klc, idx)
+        ac, bc, cc, dc, fcc, fdc = ac[idx], bc[idx], cc[idx], dc[idx], fcc[idx], fdc[idx]
+        outc = np.empty(k)
+        actc = np.ones(k, dtype=np.bool_)
+        home = home[idx]
 
 
 @_jit
@@ -856,6 +927,81 @@ def _buckets_range(
         _forecast_local(x, kl, w, alpha, out[lo:hi])
 
 
+@_jit
+def _levels_chunk(
+    y: Any, series: Any, top: Any, lo: int, hi: int, maxlv: int, offs: Any, out: Any
+) -> None:  # pragma: no cover - compiled
+    """Optimised SES of the bucket sums of series ``series[lo:hi]`` at every level from 1 to
+    ``min(top[j], maxlv)`` (``top`` descending: the columns of a level are a prefix).
+
+    The rows are read once, into the level-1 chunk (the series as they are); each longer
+    bucket's sums are then added from that chunk, which is still in cache, in time order
+    from 0.0 (as :func:`_bucket_sums` adds them from the rows). ``out[offs[lv] + j]``
+    receives the forecast of the next bucket of ``lv`` periods of series ``series[j]``.
+    """
+    t = y.shape[1]
+    m = hi - lo
+    ones = np.ones(hi, dtype=np.int64)
+    kl = np.full(m, t, dtype=np.int64)
+    w = _widths(kl)
+    x1 = np.zeros((t + 2, m))
+    _bucket_sums(y, series, ones, lo, kl, x1)
+    alpha = np.empty(m)
+    _golden_local(x1, w, kl, 0.1, 0.3, alpha)
+    _forecast_local(x1, kl, w, alpha, out[offs[1] + lo : offs[1] + hi])
+    lv = 2
+    while lv <= maxlv:
+        ml = 0
+        while ml < m and top[lo + ml] >= lv:
+            ml += 1
+        if ml == 0:
+            break
+        c = t // lv
+        off = t % lv
+        x = np.zeros((c + 2, ml))
+        for b in range(c):
+            for q in range(off + b * lv, off + (b + 1) * lv):
+                for j in range(ml):
+                    x[b, j] += x1[q, j]
+        klv = np.full(ml, c, dtype=np.int64)
+        wl = _widths(klv)
+        al = alpha[:ml]
+        _golden_local(x, wl, klv, 0.1, 0.3, al)
+        _forecast_local(x, klv, wl, al, out[offs[lv] + lo : offs[lv] + lo + ml])
+        lv += 1
+
+
+@_jit
+def _levels_range(
+    y: Any, series: Any, top: Any, first: int, last: int, maxlv: int, offs: Any, out: Any
+) -> None:  # pragma: no cover - compiled
+    for lo in range(first, last, CHUNK):
+        _levels_chunk(y, series, top, lo, min(lo + CHUNK, last), maxlv, offs, out)
+
+
+def bucket_ses_levels(
+    y: FloatArray, series: IntArray, top: IntArray, maxlv: int, n_threads: int = 1
+) -> list[FloatArray]:
+    """Optimised SES (alpha in [0.1, 0.3]) of the bucket sums of every series at every
+    level it has, all levels of a chunk of series from one read of their rows.
+
+    ``series`` are the series with ``top >= 1``, ``top`` their top level, descending.
+    Returns, for each level ``lv`` from 1 to ``maxlv``, the forecasts of the series
+    ``series[:m]`` with ``top >= lv`` (as :func:`bucket_ses` gives them for that level).
+    """
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    series = np.ascontiguousarray(series, dtype=np.int64)
+    top = np.ascontiguousarray(top, dtype=np.int64)
+    sizes = [int(np.searchsorted(-top, -lv, side="right")) for lv in range(1, maxlv + 1)]
+    offs = np.zeros(maxlv + 2, dtype=np.int64)
+    offs[2:] = np.cumsum(sizes)
+    out = np.empty(int(offs[-1]))
+    _in_threads(
+        lambda a, b: _levels_range(y, series, top, a, b, maxlv, offs, out), series.size, CHUNK, n_threads
+    )
+    return [out[offs[lv] : offs[lv] + sizes[lv - 1]] for lv in range(1, maxlv + 1)]
+
+
 def _in_threads(run: Any, m: int, step: int, n_threads: int) -> None:
     """``run(first, last)`` over ``0..m`` in whole chunks, on ``n_threads`` threads.
 
@@ -923,33 +1069,14 @@ def bucket_ses(y: FloatArray, series: IntArray, lv: IntArray, n_threads: int = 1
     ``series[j]`` is summed in buckets of ``lv[j]`` periods (``lv`` ascending, so the
     bucket series come longest first).
     """
-    return bucket_ses_many(y, [(series, lv)], n_threads)[0]
-
-
-def bucket_ses_many(
-    y: FloatArray, jobs: list[tuple[IntArray, IntArray]], n_threads: int = 1
-) -> list[FloatArray]:
-    """:func:`bucket_ses` for several ``(series, lv)`` jobs, their chunks sharing one thread pool."""
     y = np.ascontiguousarray(y, dtype=np.float64)
-    prepared = [
-        (np.ascontiguousarray(s, dtype=np.int64), np.ascontiguousarray(lv, dtype=np.int64), np.empty(len(s)))
-        for s, lv in jobs
-    ]
-    tasks = [
-        (job, lo, min(lo + CHUNK, job[0].size)) for job in prepared for lo in range(0, job[0].size, CHUNK)
-    ]
-
-    def run(task: tuple[Any, int, int]) -> None:
-        (series, lv, out), lo, hi = task
-        _buckets_range(y, series, lv, lo, hi, 0.1, 0.3, out)
-
-    if n_threads <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            run(task)
-    else:
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            list(pool.map(run, tasks))
-    return [out for _, _, out in prepared]
+    series = np.ascontiguousarray(series, dtype=np.int64)
+    lv = np.ascontiguousarray(lv, dtype=np.int64)
+    out = np.empty(series.size)
+    _in_threads(
+        lambda a, b: _buckets_range(y, series, lv, a, b, 0.1, 0.3, out), series.size, CHUNK, n_threads
+    )
+    return out
 
 
 @_jit(fastmath={"reassoc"})  # type: ignore[untyped-decorator]
