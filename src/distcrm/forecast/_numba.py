@@ -616,6 +616,9 @@ def _certify(
                 continue
             s = 1  # states 0..s-1 proved; state hi not (or hi == nchk)
             hi = nchk
+            wl = (pb[nchk - 1] - lower) if lft else (upper - pa[nchk - 1])
+            if _proved(slope, wl, *args):  # both ends: the whole run (most columns)
+                s = nchk
             while s < hi:
                 mid = (s + hi) // 2
                 ws = (pb[mid] - lower) if lft else (upper - pa[mid])
