@@ -944,11 +944,10 @@ def _levels_chunk(
     """
     t = y.shape[1]
     m = hi - lo
-    ones = np.ones(hi, dtype=np.int64)
     kl = np.full(m, t, dtype=np.int64)
     w = _widths(kl)
     x1 = np.zeros((t + 2, m))
-    _bucket_sums(y, series, ones, lo, kl, x1)
+    _bucket_sums(y, series[lo:hi], np.ones(m, dtype=np.int64), 0, kl, x1)
     alpha = np.empty(m)
     _golden_local(x1, w, kl, 0.1, 0.3, alpha)
     _forecast_local(x1, kl, w, alpha, out[offs[1] + lo : offs[1] + hi])
